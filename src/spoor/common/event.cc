@@ -1,0 +1,179 @@
+#include "spoor/common/event.h"
+
+#include <cstring>
+
+#include "absl/status/status.h"
+
+namespace spoor {
+namespace {
+
+constexpr uint8_t kFormatVersion = 1;
+
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out) {}
+  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void Varint(uint64_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
+  }
+  void I64(int64_t v) { Varint(static_cast<uint64_t>(v)); }
+  void Str(std::string_view s) {
+    Varint(s.size());
+    out_.append(s);
+  }
+  void Pairs(const std::vector<std::pair<std::string, std::string>>& pairs) {
+    Varint(pairs.size());
+    for (const auto& [k, v] : pairs) {
+      Str(k);
+      Str(v);
+    }
+  }
+  void List(const std::vector<std::string>& list) {
+    Varint(list.size());
+    for (const auto& s : list) Str(s);
+  }
+
+ private:
+  std::string& out_;
+};
+
+class Reader {
+ public:
+  explicit Reader(std::string_view in) : in_(in) {}
+  bool ok() const { return ok_; }
+  uint8_t U8() {
+    if (pos_ >= in_.size()) return Fail<uint8_t>();
+    return static_cast<uint8_t>(in_[pos_++]);
+  }
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (pos_ >= in_.size()) return Fail<uint64_t>();
+      uint8_t b = static_cast<uint8_t>(in_[pos_++]);
+      v |= uint64_t{b & 0x7fu} << shift;
+      if ((b & 0x80) == 0) return v;
+    }
+    return Fail<uint64_t>();
+  }
+  int64_t I64() { return static_cast<int64_t>(Varint()); }
+  std::string Str() {
+    uint64_t n = Varint();
+    if (!ok_ || n > in_.size() - pos_) return Fail<std::string>();
+    std::string s(in_.substr(pos_, n));
+    pos_ += n;
+    return s;
+  }
+  std::vector<std::pair<std::string, std::string>> Pairs() {
+    std::vector<std::pair<std::string, std::string>> out;
+    uint64_t n = Varint();
+    for (uint64_t i = 0; ok_ && i < n; ++i) {
+      std::string k = Str();
+      std::string v = Str();
+      out.emplace_back(std::move(k), std::move(v));
+    }
+    return out;
+  }
+  std::vector<std::string> List() {
+    std::vector<std::string> out;
+    uint64_t n = Varint();
+    for (uint64_t i = 0; ok_ && i < n; ++i) out.push_back(Str());
+    return out;
+  }
+  bool AtEnd() const { return pos_ == in_.size(); }
+
+ private:
+  template <typename T>
+  T Fail() {
+    ok_ = false;
+    pos_ = in_.size();
+    return T{};
+  }
+  std::string_view in_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+std::string_view EventTypeName(EventType type) {
+  switch (type) {
+    case EventType::kPageView: return "page_view";
+    case EventType::kCustom: return "custom";
+    case EventType::kFormSubmit: return "form_submit";
+    case EventType::kPushInteraction: return "push_interaction";
+    case EventType::kPhoneCall: return "phone_call";
+    case EventType::kIdentify: return "identify";
+    case EventType::kDeviceCreated: return "device_created";
+  }
+  return "unknown";
+}
+
+std::string_view EventSourceName(EventSource source) {
+  switch (source) {
+    case EventSource::kJs: return "js";
+    case EventSource::kPixel: return "pixel";
+    case EventSource::kApi: return "api";
+    case EventSource::kMobile: return "mobile";
+    case EventSource::kPush: return "push";
+    case EventSource::kCall: return "call";
+  }
+  return "unknown";
+}
+
+std::string EncodeEvent(const Event& e) {
+  std::string out;
+  out.reserve(256 + e.url.size() + e.title.size() + e.user_agent.size());
+  Writer w(out);
+  w.U8(kFormatVersion);
+  w.Str(e.id);
+  w.I64(e.workspace_id);
+  w.I64(e.received_at_us);
+  w.I64(e.client_time_us);
+  w.U8(static_cast<uint8_t>(e.type));
+  w.U8(static_cast<uint8_t>(e.source));
+  w.Varint(e.contact_id);
+  w.Str(e.device_id);
+  w.U8(e.new_device ? 1 : 0);
+  for (const std::string* s : {&e.url, &e.title, &e.referrer, &e.language, &e.utm.source,
+                               &e.utm.medium, &e.utm.campaign, &e.utm.term, &e.utm.content,
+                               &e.channel, &e.name, &e.ip, &e.user_agent}) {
+    w.Str(*s);
+  }
+  w.Pairs(e.fields);
+  w.List(e.tags_add);
+  w.List(e.tags_remove);
+  w.Pairs(e.properties);
+  return out;
+}
+
+absl::StatusOr<Event> DecodeEvent(std::string_view bytes) {
+  Reader r(bytes);
+  if (r.U8() != kFormatVersion) return absl::DataLossError("unknown event encoding");
+  Event e;
+  e.id = r.Str();
+  e.workspace_id = r.I64();
+  e.received_at_us = r.I64();
+  e.client_time_us = r.I64();
+  e.type = static_cast<EventType>(r.U8());
+  e.source = static_cast<EventSource>(r.U8());
+  e.contact_id = r.Varint();
+  e.device_id = r.Str();
+  e.new_device = r.U8() != 0;
+  for (std::string* s : {&e.url, &e.title, &e.referrer, &e.language, &e.utm.source, &e.utm.medium,
+                         &e.utm.campaign, &e.utm.term, &e.utm.content, &e.channel, &e.name, &e.ip,
+                         &e.user_agent}) {
+    *s = r.Str();
+  }
+  e.fields = r.Pairs();
+  e.tags_add = r.List();
+  e.tags_remove = r.List();
+  e.properties = r.Pairs();
+  if (!r.ok() || !r.AtEnd()) return absl::DataLossError("truncated event encoding");
+  return e;
+}
+
+}  // namespace spoor

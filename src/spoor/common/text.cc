@@ -1,0 +1,157 @@
+#include "spoor/common/text.h"
+
+#include "spoor/common/strings.h"
+
+namespace spoor {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0.
+size_t ValidSequenceLength(std::string_view s, size_t i) {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  size_t n;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+}  // namespace
+
+std::string PercentDecode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%' && i + 2 < in.size()) {
+      int hi = HexValue(in[i + 1]);
+      int lo = HexValue(in[i + 2]);
+      if (hi >= 0 && lo >= 0) {
+        out.push_back(static_cast<char>(hi * 16 + lo));
+        i += 2;
+        continue;
+      }
+    }
+    out.push_back(plus_is_space && c == '+' ? ' ' : c);
+  }
+  return out;
+}
+
+std::string PercentEncode(std::string_view in) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(in.size() * 3 / 2);
+  for (unsigned char c : in) {
+    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+bool IsValidUtf8(std::string_view in) {
+  for (size_t i = 0; i < in.size();) {
+    size_t n = ValidSequenceLength(in, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string RepairUtf8(std::string_view in) {
+  if (IsValidUtf8(in)) return std::string(in);
+  std::string out;
+  out.reserve(in.size() + 8);
+  for (size_t i = 0; i < in.size();) {
+    size_t n = ValidSequenceLength(in, i);
+    if (n == 0) {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+    } else {
+      out.append(in.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+std::string TruncateUtf8(std::string_view in, size_t max_bytes) {
+  if (in.size() <= max_bytes) return std::string(in);
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(in[end]) & 0xC0) == 0x80) --end;
+  return std::string(in.substr(0, end));
+}
+
+absl::StatusOr<Params> ParseQuery(std::string_view query, const QueryLimits& limits) {
+  Params params;
+  size_t pos = 0;
+  while (pos <= query.size()) {
+    size_t amp = query.find('&', pos);
+    if (amp == std::string_view::npos) amp = query.size();
+    std::string_view part = query.substr(pos, amp - pos);
+    pos = amp + 1;
+    if (part.empty()) {
+      if (amp == query.size()) break;
+      continue;
+    }
+    if (params.size() >= limits.max_params) {
+      return absl::InvalidArgumentError(
+          StrCat("too many parameters (limit ", limits.max_params, ")"));
+    }
+    size_t eq = part.find('=');
+    std::string_view raw_key = part.substr(0, eq);
+    std::string_view raw_value = eq == std::string_view::npos ? "" : part.substr(eq + 1);
+    std::string key = PercentDecode(raw_key, true);
+    std::string value = PercentDecode(raw_value, true);
+    if (key.find('\0') != std::string::npos || value.find('\0') != std::string::npos) {
+      return absl::InvalidArgumentError("NUL byte in parameter");
+    }
+    if (key.size() > limits.max_key_bytes) {
+      return absl::InvalidArgumentError("parameter name too long");
+    }
+    if (value.size() > limits.max_value_bytes) {
+      return absl::InvalidArgumentError(StrCat("parameter '", RepairUtf8(key), "' too long"));
+    }
+    params.emplace_back(RepairUtf8(key), RepairUtf8(value));
+    if (amp == query.size()) break;
+  }
+  return params;
+}
+
+const std::string* FindParam(const Params& params, std::string_view key) {
+  for (const auto& [k, v] : params) {
+    if (k == key) return &v;
+  }
+  return nullptr;
+}
+
+}  // namespace spoor

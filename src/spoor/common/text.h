@@ -1,0 +1,44 @@
+// Text handling for hostile input: percent-decoding, query and form parsing
+// with limits, UTF-8 repair. Pure functions, thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace spoor {
+
+struct QueryLimits {
+  size_t max_params = 100;
+  size_t max_key_bytes = 128;
+  size_t max_value_bytes = 8192;
+};
+
+using Params = std::vector<std::pair<std::string, std::string>>;
+
+// Decodes %XX escapes (and '+' as space when `plus_is_space`). A malformed
+// escape is kept literally, as browsers and PHP do.
+std::string PercentDecode(std::string_view in, bool plus_is_space);
+
+// Percent-encodes everything but unreserved characters (RFC 3986).
+std::string PercentEncode(std::string_view in);
+
+// Parses `a=1&b=2` (query strings and application/x-www-form-urlencoded
+// bodies). Keys and values are decoded and repaired to valid UTF-8.
+// Errors: InvalidArgument when a limit is exceeded or a NUL byte appears.
+absl::StatusOr<Params> ParseQuery(std::string_view query, const QueryLimits& limits);
+
+// Returns `in` with every invalid UTF-8 sequence replaced by U+FFFD.
+std::string RepairUtf8(std::string_view in);
+bool IsValidUtf8(std::string_view in);
+
+// Truncates to at most `max_bytes` without splitting a UTF-8 sequence.
+std::string TruncateUtf8(std::string_view in, size_t max_bytes);
+
+// Value of the first parameter named `key`, or nullptr.
+const std::string* FindParam(const Params& params, std::string_view key);
+
+}  // namespace spoor

@@ -1,0 +1,62 @@
+#include "spoor/common/text.h"
+
+#include "gtest/gtest.h"
+
+namespace spoor {
+namespace {
+
+TEST(PercentDecode, DecodesEscapesAndPlus) {
+  EXPECT_EQ(PercentDecode("a%20b+c", true), "a b c");
+  EXPECT_EQ(PercentDecode("a%20b+c", false), "a b+c");
+  EXPECT_EQ(PercentDecode("100%", true), "100%");
+  EXPECT_EQ(PercentDecode("%zz%4", true), "%zz%4");
+  EXPECT_EQ(PercentDecode("t%C3%A9", true), "t\xC3\xA9");
+}
+
+TEST(ParseQuery, ParsesPairsInOrder) {
+  auto p = ParseQuery("page_url=http%3A%2F%2Fx.com%2Fa&tags=A,-B&&empty=&flag", {});
+  ASSERT_TRUE(p.ok());
+  ASSERT_EQ(p->size(), 4u);
+  EXPECT_EQ((*p)[0].second, "http://x.com/a");
+  EXPECT_EQ((*p)[1].second, "A,-B");
+  EXPECT_EQ((*p)[2].second, "");
+  EXPECT_EQ((*p)[3].first, "flag");
+  EXPECT_EQ(*FindParam(*p, "tags"), "A,-B");
+  EXPECT_EQ(FindParam(*p, "nope"), nullptr);
+}
+
+TEST(ParseQuery, RejectsTooManyParams) {
+  QueryLimits limits;
+  limits.max_params = 3;
+  EXPECT_FALSE(ParseQuery("a=1&b=2&c=3&d=4", limits).ok());
+  EXPECT_TRUE(ParseQuery("a=1&b=2&c=3", limits).ok());
+}
+
+TEST(ParseQuery, RejectsLongValuesAndNul) {
+  QueryLimits limits;
+  limits.max_value_bytes = 4;
+  EXPECT_FALSE(ParseQuery("a=12345", limits).ok());
+  EXPECT_FALSE(ParseQuery("a=1%002", {}).ok());
+  EXPECT_FALSE(ParseQuery("a%00=1", {}).ok());
+}
+
+TEST(ParseQuery, RepairsInvalidUtf8) {
+  auto p = ParseQuery("t=%FF%C3%A9", {});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ((*p)[0].second, "\xEF\xBF\xBD\xC3\xA9");
+}
+
+TEST(Utf8, ValidatesAndRepairs) {
+  EXPECT_TRUE(IsValidUtf8("héllo"));
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));       // overlong
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));   // surrogate
+  EXPECT_EQ(RepairUtf8("a\xC3"), "a\xEF\xBF\xBD");
+  EXPECT_EQ(TruncateUtf8("h\xC3\xA9llo", 2), "h");
+}
+
+TEST(PercentEncode, KeepsUnreserved) {
+  EXPECT_EQ(PercentEncode("a b/é~"), "a%20b%2F%C3%A9~");
+}
+
+}  // namespace
+}  // namespace spoor

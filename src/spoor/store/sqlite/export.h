@@ -1,0 +1,22 @@
+// NDJSON export of contacts, events, sessions and counters. Internal to
+// store/sqlite. Output is built with Boost.JSON: values are stored raw and
+// escaped here, on output only.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "spoor/store/sqlite/db.h"
+
+namespace spoor::store::sqlite {
+
+using LineFn = std::function<void(std::string_view)>;
+
+absl::Status ExportContacts(Db& db, std::optional<int64_t> workspace_id, const LineFn& line);
+absl::Status ExportEvents(Db& db, std::optional<int64_t> workspace_id, const LineFn& line);
+absl::Status ExportSessions(Db& db, std::optional<int64_t> workspace_id, const LineFn& line);
+absl::Status ExportCounters(Db& db, const LineFn& line);
+
+}  // namespace spoor::store::sqlite

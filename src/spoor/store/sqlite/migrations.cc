@@ -1,0 +1,124 @@
+#include "spoor/store/sqlite/migrations.h"
+
+namespace spoor::store::sqlite {
+namespace {
+
+constexpr std::string_view kMigration1 = R"sql(
+CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE workspaces(
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  is_default INTEGER NOT NULL DEFAULT 0,
+  settings TEXT NOT NULL DEFAULT '{}',
+  created_at INTEGER NOT NULL);
+
+CREATE TABLE tracking_domains(
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  origin TEXT NOT NULL,
+  PRIMARY KEY(workspace_id, origin)) WITHOUT ROWID;
+
+CREATE TABLE field_definitions(
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  alias TEXT NOT NULL,
+  label TEXT NOT NULL,
+  type TEXT NOT NULL DEFAULT 'text',
+  is_unique_identifier INTEGER NOT NULL DEFAULT 0,
+  is_publicly_updatable INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY(workspace_id, alias)) WITHOUT ROWID;
+
+-- The append-only log of acknowledged events, in arrival order. A 2xx means
+-- the event's row here is committed. Kept as the raw record.
+CREATE TABLE inbox(seq INTEGER PRIMARY KEY, body BLOB NOT NULL);
+
+CREATE TABLE contacts(
+  id INTEGER PRIMARY KEY,
+  workspace_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_active INTEGER NOT NULL,
+  identified INTEGER NOT NULL DEFAULT 0,
+  merged_into INTEGER);
+CREATE INDEX contacts_workspace ON contacts(workspace_id, id);
+
+-- One row per field value, with where it came from.
+CREATE TABLE contact_fields(
+  contact_id INTEGER NOT NULL,
+  alias TEXT NOT NULL,
+  value TEXT NOT NULL,
+  source TEXT NOT NULL,
+  event_id TEXT,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY(contact_id, alias)) WITHOUT ROWID;
+CREATE INDEX contact_fields_value ON contact_fields(alias, value);
+
+CREATE TABLE contact_tags(
+  contact_id INTEGER NOT NULL,
+  tag TEXT NOT NULL,
+  added_at INTEGER NOT NULL,
+  PRIMARY KEY(contact_id, tag)) WITHOUT ROWID;
+
+CREATE TABLE devices(
+  device_id TEXT PRIMARY KEY,
+  workspace_id INTEGER NOT NULL,
+  contact_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL,
+  user_agent_id INTEGER) WITHOUT ROWID;
+CREATE INDEX devices_contact ON devices(contact_id);
+
+-- URLs, titles, referrers and user agents, stored once.
+CREATE TABLE strings(id INTEGER PRIMARY KEY, value TEXT NOT NULL UNIQUE);
+
+CREATE TABLE sessions(
+  id INTEGER PRIMARY KEY,
+  workspace_id INTEGER NOT NULL,
+  contact_id INTEGER NOT NULL,
+  device_id TEXT,
+  started_at INTEGER NOT NULL,
+  last_event_at INTEGER NOT NULL,
+  event_count INTEGER NOT NULL,
+  landing_url_id INTEGER,
+  exit_url_id INTEGER,
+  referrer_id INTEGER,
+  utm_source TEXT, utm_medium TEXT, utm_campaign TEXT, utm_term TEXT, utm_content TEXT,
+  channel TEXT);
+CREATE INDEX sessions_contact ON sessions(contact_id, last_event_at);
+
+CREATE TABLE events(
+  seq INTEGER PRIMARY KEY,
+  workspace_id INTEGER NOT NULL,
+  event_id TEXT NOT NULL,
+  received_at INTEGER NOT NULL,
+  client_time INTEGER,
+  type INTEGER NOT NULL,
+  source INTEGER NOT NULL,
+  contact_id INTEGER NOT NULL,
+  device_id TEXT,
+  session_id INTEGER,
+  url_id INTEGER, title_id INTEGER, referrer_id INTEGER,
+  language TEXT,
+  utm_source TEXT, utm_medium TEXT, utm_campaign TEXT, utm_term TEXT, utm_content TEXT,
+  channel TEXT,
+  name TEXT,
+  properties TEXT,
+  ip TEXT,
+  user_agent_id INTEGER);
+CREATE UNIQUE INDEX events_dedup ON events(workspace_id, event_id);
+CREATE INDEX events_contact ON events(contact_id, received_at);
+
+CREATE TABLE counters(
+  workspace_id INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  value INTEGER NOT NULL,
+  PRIMARY KEY(workspace_id, name, reason)) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kAll[] = {kMigration1};
+
+}  // namespace
+
+absl::Span<const std::string_view> Migrations() { return kAll; }
+
+}  // namespace spoor::store::sqlite

@@ -1,0 +1,431 @@
+#include "spoor/store/sqlite/sqlite_store.h"
+
+#include <filesystem>
+
+#include <boost/json.hpp>
+
+#include "absl/container/flat_hash_map.h"
+#include "spoor/common/strings.h"
+#include "absl/synchronization/mutex.h"
+#include "spoor/common/clock.h"
+#include "spoor/common/ids.h"
+#include "spoor/common/status.h"
+#include "spoor/store/sqlite/apply.h"
+#include "spoor/store/sqlite/db.h"
+#include "spoor/store/sqlite/export.h"
+#include "spoor/store/sqlite/migrations.h"
+
+namespace spoor::store::sqlite {
+namespace {
+
+constexpr char kDbFile[] = "spoor.db";
+
+const FieldDefinition kDefaultFields[] = {
+    {"email", "Email", "email", true, true},
+    {"firstname", "First name", "text", false, true},
+    {"lastname", "Last name", "text", false, true},
+    {"company", "Company", "text", false, true},
+    {"phone", "Phone", "tel", false, false},
+    {"city", "City", "text", false, false},
+    {"country", "Country", "text", false, false},
+    {"preferred_locale", "Preferred locale", "text", false, false},
+    {"timezone", "Timezone", "text", false, false},
+};
+
+std::string SettingsToJson(const WorkspaceSettings& s) {
+  boost::json::object o;
+  o["session_timeout_minutes"] = s.session_timeout_minutes;
+  o["honor_do_not_track"] = s.honor_do_not_track;
+  o["anonymize_ip"] = s.anonymize_ip;
+  boost::json::array ips;
+  for (const auto& ip : s.excluded_ips) ips.emplace_back(ip);
+  o["excluded_ips"] = std::move(ips);
+  return boost::json::serialize(o);
+}
+
+WorkspaceSettings SettingsFromJson(std::string_view text) {
+  WorkspaceSettings s;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(text, ec);
+  if (ec || !v.is_object()) return s;
+  const auto& o = v.get_object();
+  if (auto* p = o.if_contains("session_timeout_minutes"); p && p->is_int64()) {
+    s.session_timeout_minutes = static_cast<int>(p->get_int64());
+  }
+  if (auto* p = o.if_contains("honor_do_not_track"); p && p->is_bool()) {
+    s.honor_do_not_track = p->get_bool();
+  }
+  if (auto* p = o.if_contains("anonymize_ip"); p && p->is_bool()) s.anonymize_ip = p->get_bool();
+  if (auto* p = o.if_contains("excluded_ips"); p && p->is_array()) {
+    for (const auto& ip : p->get_array()) {
+      if (ip.is_string()) s.excluded_ips.emplace_back(ip.get_string());
+    }
+  }
+  return s;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::unique_ptr<Db> db, bool synchronous_full)
+      : db_(std::move(db)), synchronous_full_(synchronous_full) {}
+
+  absl::Status AppendInbox(absl::Span<const std::string> bodies) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_RETURN_IF_ERROR(CheckWritable());
+    if (!append_stmt_) {
+      SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare("INSERT INTO inbox(body) VALUES (?1)"));
+      append_stmt_ = std::make_unique<Stmt>(std::move(stmt));
+    }
+    SPOOR_RETURN_IF_ERROR(Latch(db_->Exec("BEGIN IMMEDIATE")));
+    for (const std::string& body : bodies) {
+      absl::Status status = append_stmt_->BindBlob(1, body).Run();
+      if (!status.ok()) {
+        (void)db_->Exec("ROLLBACK");
+        return Latch(status);
+      }
+    }
+    return Latch(db_->Exec("COMMIT"));
+  }
+
+  absl::StatusOr<std::vector<InboxRow>> ReadInbox(int64_t after_seq, int limit) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(
+        Stmt stmt, db_->Prepare("SELECT seq, body FROM inbox WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
+    stmt.Bind(1, after_seq).Bind(2, int64_t{limit});
+    std::vector<InboxRow> rows;
+    while (true) {
+      SPOOR_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      rows.push_back({stmt.Int(0), std::string(stmt.Text(1))});
+    }
+    return rows;
+  }
+
+  absl::StatusOr<int64_t> ProcessedSeq() override {
+    absl::MutexLock lock(&mu_);
+    return ReadMetaInt("processed_seq", 0);
+  }
+
+  absl::StatusOr<ApplyStats> ApplyEvents(absl::Span<const Event> events,
+                                         int64_t through_seq) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_RETURN_IF_ERROR(CheckWritable());
+    if (!applier_) {
+      SPOOR_ASSIGN_OR_RETURN(applier_, Applier::Create(*db_));
+    }
+    // The inbox already holds these events durably: a lost apply is redone
+    // from it at restart, so this transaction need not wait for fsync.
+    SPOOR_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous=NORMAL"));
+    SPOOR_RETURN_IF_ERROR(Latch(db_->Exec("BEGIN IMMEDIATE")));
+    absl::StatusOr<ApplyStats> stats = applier_->Apply(events);
+    absl::Status status = stats.status();
+    if (status.ok()) status = WriteMetaInt("processed_seq", through_seq);
+    if (status.ok()) status = db_->Exec("COMMIT");
+    if (!status.ok()) {
+      (void)db_->Exec("ROLLBACK");
+      applier_->ForgetCaches();
+    }
+    absl::Status restore = db_->Exec(synchronous_full_ ? "PRAGMA synchronous=FULL"
+                                                       : "PRAGMA synchronous=NORMAL");
+    SPOOR_RETURN_IF_ERROR(Latch(status));
+    SPOOR_RETURN_IF_ERROR(restore);
+    return stats;
+  }
+
+  absl::Status AddCounters(absl::Span<const CounterDelta> deltas) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
+        "INSERT INTO counters(workspace_id, name, reason, value) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT(workspace_id, name, reason) DO UPDATE SET value = value + excluded.value"));
+    SPOOR_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+    for (const CounterDelta& d : deltas) {
+      absl::Status status = stmt.Bind(1, d.workspace_id).Bind(2, d.name).Bind(3, d.reason)
+                                .Bind(4, d.value).Run();
+      if (!status.ok()) {
+        (void)db_->Exec("ROLLBACK");
+        return status;
+      }
+    }
+    return db_->Exec("COMMIT");
+  }
+
+  absl::StatusOr<uint64_t> ReserveContactCounter(uint64_t count) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+    absl::StatusOr<int64_t> next = ReadMetaInt("contact_counter", 0);
+    absl::Status status = next.status();
+    if (status.ok() && static_cast<uint64_t>(*next) + count >= kMaxContactId) {
+      status = absl::ResourceExhaustedError("contact ids exhausted");
+    }
+    if (status.ok()) status = WriteMetaInt("contact_counter", *next + static_cast<int64_t>(count));
+    if (status.ok()) status = db_->Exec("COMMIT");
+    if (!status.ok()) {
+      (void)db_->Exec("ROLLBACK");
+      return status;
+    }
+    return static_cast<uint64_t>(*next);
+  }
+
+  absl::StatusOr<std::array<uint8_t, 32>> Secret(std::string_view name) override {
+    absl::MutexLock lock(&mu_);
+    std::string key = StrCat("secret:", name);
+    SPOOR_ASSIGN_OR_RETURN(Stmt get, db_->Prepare("SELECT value FROM meta WHERE key = ?1"));
+    get.Bind(1, key);
+    SPOOR_ASSIGN_OR_RETURN(bool found, get.Step());
+    std::array<uint8_t, 32> secret{};
+    if (found && get.Text(0).size() == secret.size()) {
+      std::copy(get.Text(0).begin(), get.Text(0).end(), secret.begin());
+      return secret;
+    }
+    get.Reset();
+    RandomBytes(secret.data(), secret.size());
+    SPOOR_ASSIGN_OR_RETURN(Stmt put,
+                           db_->Prepare("INSERT OR IGNORE INTO meta(key, value) VALUES (?1, ?2)"));
+    SPOOR_RETURN_IF_ERROR(put.Bind(1, key)
+                              .BindBlob(2, std::string_view(reinterpret_cast<char*>(secret.data()),
+                                                            secret.size()))
+                              .Run());
+    return secret;
+  }
+
+  absl::StatusOr<Workspace> EnsureDefaultWorkspace() override {
+    {
+      absl::MutexLock lock(&mu_);
+      SPOOR_ASSIGN_OR_RETURN(Stmt stmt,
+                             db_->Prepare("SELECT id FROM workspaces WHERE is_default = 1"));
+      SPOOR_ASSIGN_OR_RETURN(bool found, stmt.Step());
+      if (!found) SPOOR_RETURN_IF_ERROR(CreateDefaultWorkspace());
+    }
+    return FindWorkspace("");
+  }
+
+  absl::StatusOr<std::vector<Workspace>> LoadWorkspaces() override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(
+        Stmt stmt, db_->Prepare("SELECT id, uuid, name, is_default, settings FROM workspaces"));
+    std::vector<Workspace> out;
+    while (true) {
+      SPOOR_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      Workspace ws;
+      ws.id = stmt.Int(0);
+      ws.uuid = stmt.Text(1);
+      ws.name = stmt.Text(2);
+      ws.is_default = stmt.Int(3) != 0;
+      ws.settings = SettingsFromJson(stmt.Text(4));
+      out.push_back(std::move(ws));
+    }
+    for (Workspace& ws : out) SPOOR_RETURN_IF_ERROR(LoadWorkspaceDetails(ws));
+    return out;
+  }
+
+  absl::StatusOr<Workspace> FindWorkspace(std::string_view uuid) override {
+    SPOOR_ASSIGN_OR_RETURN(std::vector<Workspace> all, LoadWorkspaces());
+    for (Workspace& ws : all) {
+      if (uuid.empty() ? ws.is_default : ws.uuid == uuid) return std::move(ws);
+    }
+    return absl::NotFoundError(uuid.empty() ? std::string("no default workspace")
+                                            : StrCat("no workspace ", uuid));
+  }
+
+  absl::Status AddTrackingDomain(int64_t workspace_id, std::string_view origin) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
+        "INSERT OR IGNORE INTO tracking_domains(workspace_id, origin) VALUES (?1, ?2)"));
+    SPOOR_RETURN_IF_ERROR(stmt.Bind(1, workspace_id).Bind(2, origin).Run());
+    return BumpConfigVersion();
+  }
+
+  absl::Status RemoveTrackingDomain(int64_t workspace_id, std::string_view origin) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
+        "DELETE FROM tracking_domains WHERE workspace_id = ?1 AND origin = ?2"));
+    SPOOR_RETURN_IF_ERROR(stmt.Bind(1, workspace_id).Bind(2, origin).Run());
+    if (db_->Changes() == 0) {
+      return absl::NotFoundError(StrCat("no tracking domain ", origin));
+    }
+    return BumpConfigVersion();
+  }
+
+  absl::Status ForEachDevice(
+      const std::function<void(std::string_view, int64_t, uint64_t)>& fn) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(
+        Stmt stmt, db_->Prepare("SELECT device_id, workspace_id, contact_id FROM devices"));
+    while (true) {
+      SPOOR_ASSIGN_OR_RETURN(bool row, stmt.Step());
+      if (!row) break;
+      fn(stmt.Text(0), stmt.Int(1), static_cast<uint64_t>(stmt.Int(2)));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<int64_t> ConfigVersion() override {
+    absl::MutexLock lock(&mu_);
+    return ReadMetaInt("config_version", 0);
+  }
+
+  absl::Status ExportContacts(std::optional<int64_t> workspace_id,
+                              const std::function<void(std::string_view)>& line) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::ExportContacts(*db_, workspace_id, line);
+  }
+  absl::Status ExportEvents(std::optional<int64_t> workspace_id,
+                            const std::function<void(std::string_view)>& line) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::ExportEvents(*db_, workspace_id, line);
+  }
+  absl::Status ExportSessions(std::optional<int64_t> workspace_id,
+                              const std::function<void(std::string_view)>& line) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::ExportSessions(*db_, workspace_id, line);
+  }
+  absl::Status ExportCounters(const std::function<void(std::string_view)>& line) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::ExportCounters(*db_, line);
+  }
+
+ private:
+  // After an I/O error the connection is never trusted again (PostgreSQL's
+  // fsync lesson): every later write fails until the process restarts.
+  absl::Status Latch(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (absl::IsUnavailable(status) && latched_.ok()) latched_ = status;
+    return status;
+  }
+  absl::Status CheckWritable() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return latched_; }
+
+  absl::StatusOr<int64_t> ReadMetaInt(std::string_view key, int64_t fallback)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare("SELECT value FROM meta WHERE key = ?1"));
+    stmt.Bind(1, key);
+    SPOOR_ASSIGN_OR_RETURN(bool found, stmt.Step());
+    return found ? stmt.Int(0) : fallback;
+  }
+
+  absl::Status WriteMetaInt(std::string_view key, int64_t value)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt,
+                           db_->Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)"));
+    return stmt.Bind(1, key).Bind(2, value).Run();
+  }
+
+  absl::Status BumpConfigVersion() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    SPOOR_ASSIGN_OR_RETURN(int64_t v, ReadMetaInt("config_version", 0));
+    return WriteMetaInt("config_version", v + 1);
+  }
+
+  absl::Status CreateDefaultWorkspace() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    SPOOR_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+    absl::Status status = InsertDefaultWorkspace();
+    if (status.ok()) status = BumpConfigVersion();
+    if (status.ok()) return db_->Exec("COMMIT");
+    (void)db_->Exec("ROLLBACK");
+    return status;
+  }
+
+  absl::Status InsertDefaultWorkspace() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    SPOOR_ASSIGN_OR_RETURN(Stmt ws, db_->Prepare(
+        "INSERT INTO workspaces(uuid, name, is_default, settings, created_at) "
+        "VALUES (?1, 'Default', 1, ?2, ?3)"));
+    SPOOR_RETURN_IF_ERROR(ws.Bind(1, NewUuidV4())
+                              .Bind(2, SettingsToJson(WorkspaceSettings{}))
+                              .Bind(3, SystemClock().NowMicros())
+                              .Run());
+    int64_t id = db_->LastInsertRowid();
+    SPOOR_ASSIGN_OR_RETURN(Stmt field, db_->Prepare(
+        "INSERT INTO field_definitions(workspace_id, alias, label, type, is_unique_identifier, "
+        "is_publicly_updatable) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+    for (const FieldDefinition& f : kDefaultFields) {
+      SPOOR_RETURN_IF_ERROR(field.Bind(1, id).Bind(2, f.alias).Bind(3, f.label).Bind(4, f.type)
+                                .Bind(5, int64_t{f.is_unique_identifier})
+                                .Bind(6, int64_t{f.is_publicly_updatable})
+                                .Run());
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status LoadWorkspaceDetails(Workspace& ws) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    SPOOR_ASSIGN_OR_RETURN(Stmt domains, db_->Prepare(
+        "SELECT origin FROM tracking_domains WHERE workspace_id = ?1 ORDER BY origin"));
+    domains.Bind(1, ws.id);
+    while (true) {
+      SPOOR_ASSIGN_OR_RETURN(bool row, domains.Step());
+      if (!row) break;
+      ws.tracking_domains.emplace_back(domains.Text(0));
+    }
+    SPOOR_ASSIGN_OR_RETURN(Stmt fields, db_->Prepare(
+        "SELECT alias, label, type, is_unique_identifier, is_publicly_updatable "
+        "FROM field_definitions WHERE workspace_id = ?1 ORDER BY alias"));
+    fields.Bind(1, ws.id);
+    while (true) {
+      SPOOR_ASSIGN_OR_RETURN(bool row, fields.Step());
+      if (!row) break;
+      ws.fields.push_back({std::string(fields.Text(0)), std::string(fields.Text(1)),
+                           std::string(fields.Text(2)), fields.Int(3) != 0, fields.Int(4) != 0});
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Mutex mu_;
+  std::unique_ptr<Db> db_ ABSL_GUARDED_BY(mu_);
+  const bool synchronous_full_;
+  std::unique_ptr<Stmt> append_stmt_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Applier> applier_ ABSL_GUARDED_BY(mu_);
+  absl::Status latched_ ABSL_GUARDED_BY(mu_);
+};
+
+absl::Status Migrate(Db& db) {
+  SPOOR_ASSIGN_OR_RETURN(Stmt version, db.Prepare("PRAGMA user_version"));
+  SPOOR_ASSIGN_OR_RETURN(bool row, version.Step());
+  int64_t current = row ? version.Int(0) : 0;
+  version.Reset();
+  auto migrations = Migrations();
+  if (current > static_cast<int64_t>(migrations.size())) {
+    return absl::FailedPreconditionError(StrCat(
+        "data directory has schema version ", current, ", newer than this binary's ",
+        migrations.size()));
+  }
+  for (size_t i = static_cast<size_t>(current); i < migrations.size(); ++i) {
+    SPOOR_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
+    absl::Status status = db.Exec(migrations[i]);
+    if (status.ok()) status = db.Exec(StrCat("PRAGMA user_version = ", i + 1));
+    if (status.ok()) status = db.Exec("COMMIT");
+    if (!status.ok()) {
+      (void)db.Exec("ROLLBACK");
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
+  std::error_code ec;
+  if (!options.read_only) std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        StrCat("cannot create data directory ", options.data_dir, ": ", ec.message()));
+  }
+  std::string path = (std::filesystem::path(options.data_dir) / kDbFile).string();
+  if (options.read_only && !std::filesystem::exists(path)) {
+    return absl::NotFoundError(StrCat("no Spoor data in ", options.data_dir));
+  }
+  SPOOR_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(path, options.read_only));
+  if (!options.read_only) {
+    SPOOR_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
+    SPOOR_RETURN_IF_ERROR(db->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
+                                                            : "PRAGMA synchronous=NORMAL"));
+    SPOOR_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
+    SPOOR_RETURN_IF_ERROR(Migrate(*db));
+  }
+  return std::unique_ptr<Store>(new SqliteStore(std::move(db), options.synchronous_full));
+}
+
+}  // namespace spoor::store::sqlite
+
+namespace spoor::store {
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options) {
+  return sqlite::OpenStore(options);
+}
+}  // namespace spoor::store

@@ -1,0 +1,182 @@
+#include "spoor/store/store.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "spoor/common/ids.h"
+
+namespace spoor::store {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "spoor-test-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::vector<std::string> Lines(Store& store, bool events) {
+  std::vector<std::string> out;
+  auto add = [&](std::string_view l) { out.emplace_back(l); };
+  absl::Status s = events ? store.ExportEvents(std::nullopt, add)
+                          : store.ExportContacts(std::nullopt, add);
+  EXPECT_TRUE(s.ok()) << s;
+  return out;
+}
+
+Event PageView(int64_t ws, uint64_t contact, std::string device, int64_t t) {
+  Event e;
+  e.id = NewEventId(t);
+  e.workspace_id = ws;
+  e.received_at_us = t;
+  e.contact_id = contact;
+  e.device_id = std::move(device);
+  e.url = "https://site.example/a";
+  e.title = "A <b>title</b>";
+  return e;
+}
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = OpenSqliteStore({dir_.path()});
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = std::move(*store);
+    auto ws = store_->EnsureDefaultWorkspace();
+    ASSERT_TRUE(ws.ok()) << ws.status();
+    ws_ = *ws;
+  }
+  TempDir dir_;
+  std::unique_ptr<Store> store_;
+  Workspace ws_;
+};
+
+TEST_F(SqliteStoreTest, DefaultWorkspaceHasEmailAsPublicUniqueIdentifier) {
+  EXPECT_TRUE(ws_.is_default);
+  EXPECT_TRUE(IsUuid(ws_.uuid));
+  bool found = false;
+  for (const auto& f : ws_.fields) {
+    if (f.alias == "email") {
+      found = true;
+      EXPECT_TRUE(f.is_unique_identifier);
+      EXPECT_TRUE(f.is_publicly_updatable);
+    }
+  }
+  EXPECT_TRUE(found);
+  auto again = store_->EnsureDefaultWorkspace();
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->uuid, ws_.uuid);
+}
+
+TEST_F(SqliteStoreTest, InboxAppendsAndReadsInOrder) {
+  std::vector<std::string> bodies = {"a", "b", "c"};
+  ASSERT_TRUE(store_->AppendInbox(bodies).ok());
+  auto rows = store_->ReadInbox(0, 10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[2].body, "c");
+  auto tail = store_->ReadInbox((*rows)[1].seq, 10);
+  ASSERT_TRUE(tail.ok());
+  ASSERT_EQ(tail->size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, ApplyStoresEventOnceAndAdvancesWatermark) {
+  Event e = PageView(ws_.id, 77, "dev1", 1700000000000000);
+  auto stats = store_->ApplyEvents({e, e}, 5);
+  ASSERT_TRUE(stats.ok()) << stats.status();
+  EXPECT_EQ(stats->applied, 1);
+  EXPECT_EQ(stats->duplicates, 1);
+  auto again = store_->ApplyEvents({e}, 6);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->duplicates, 1);
+  EXPECT_EQ(*store_->ProcessedSeq(), 6);
+  auto events = Lines(*store_, true);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_NE(events[0].find("\"title\":\"A <b>title</b>\""), std::string::npos) << events[0];
+  EXPECT_EQ(Lines(*store_, false).size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, PublicRequestNeverTakesAnotherContactsEmail) {
+  Event a = PageView(ws_.id, 1, "devA", 1700000000000000);
+  a.fields = {{"email", "a@x.com"}, {"firstname", "Ann"}};
+  Event b = PageView(ws_.id, 2, "devB", 1700000000001000);
+  b.fields = {{"email", "a@x.com"}, {"firstname", "Bob"}};
+  ASSERT_TRUE(store_->ApplyEvents({a, b}, 2).ok());
+  auto contacts = Lines(*store_, false);
+  ASSERT_EQ(contacts.size(), 2u);
+  EXPECT_NE(contacts[0].find("\"email\":\"a@x.com\""), std::string::npos);
+  EXPECT_NE(contacts[0].find("\"firstname\":\"Ann\""), std::string::npos);
+  EXPECT_EQ(contacts[1].find("a@x.com"), std::string::npos) << contacts[1];
+}
+
+TEST_F(SqliteStoreTest, TagsAddAndRemove) {
+  Event a = PageView(ws_.id, 9, "d9", 1700000000000000);
+  a.tags_add = {"A", "B"};
+  Event b = PageView(ws_.id, 9, "d9", 1700000000001000);
+  b.tags_remove = {"A"};
+  ASSERT_TRUE(store_->ApplyEvents({a, b}, 2).ok());
+  auto contacts = Lines(*store_, false);
+  ASSERT_EQ(contacts.size(), 1u);
+  EXPECT_NE(contacts[0].find("\"tags\":[\"B\"]"), std::string::npos) << contacts[0];
+}
+
+TEST_F(SqliteStoreTest, SessionsSplitAfterThirtyMinutesOfInactivity) {
+  const int64_t t0 = 1700000000000000, minute = 60000000;
+  std::vector<Event> events = {PageView(ws_.id, 5, "d5", t0),
+                               PageView(ws_.id, 5, "d5", t0 + 29 * minute),
+                               PageView(ws_.id, 5, "d5", t0 + 29 * minute + 31 * minute)};
+  ASSERT_TRUE(store_->ApplyEvents(events, 3).ok());
+  std::vector<std::string> sessions;
+  ASSERT_TRUE(store_->ExportSessions(std::nullopt, [&](std::string_view l) {
+    sessions.emplace_back(l);
+  }).ok());
+  ASSERT_EQ(sessions.size(), 2u);
+  EXPECT_NE(sessions[0].find("\"event_count\":2"), std::string::npos) << sessions[0];
+}
+
+TEST_F(SqliteStoreTest, ContactCounterReservationsDoNotOverlap) {
+  auto a = store_->ReserveContactCounter(100);
+  auto b = store_->ReserveContactCounter(100);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*b, *a + 100);
+}
+
+TEST_F(SqliteStoreTest, SecretIsStable) {
+  auto a = store_->Secret("contact_ids");
+  auto b = store_->Secret("contact_ids");
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(*a, *b);
+}
+
+TEST_F(SqliteStoreTest, TrackingDomainsAddRemoveAndBumpConfigVersion) {
+  int64_t v0 = *store_->ConfigVersion();
+  ASSERT_TRUE(store_->AddTrackingDomain(ws_.id, "https://a.example").ok());
+  EXPECT_GT(*store_->ConfigVersion(), v0);
+  auto ws = store_->FindWorkspace("");
+  ASSERT_TRUE(ws.ok());
+  ASSERT_EQ(ws->tracking_domains.size(), 1u);
+  EXPECT_TRUE(store_->RemoveTrackingDomain(ws_.id, "https://a.example").ok());
+  EXPECT_TRUE(absl::IsNotFound(store_->RemoveTrackingDomain(ws_.id, "https://a.example")));
+}
+
+TEST_F(SqliteStoreTest, ReopenKeepsDataAndSchema) {
+  ASSERT_TRUE(store_->ApplyEvents({PageView(ws_.id, 3, "d3", 1700000000000000)}, 1).ok());
+  store_.reset();
+  auto reopened = OpenSqliteStore({dir_.path()});
+  ASSERT_TRUE(reopened.ok()) << reopened.status();
+  EXPECT_EQ(Lines(**reopened, true).size(), 1u);
+  auto ro = OpenSqliteStore({dir_.path(), /*read_only=*/true});
+  ASSERT_TRUE(ro.ok()) << ro.status();
+  EXPECT_EQ(Lines(**ro, true).size(), 1u);
+}
+
+}  // namespace
+}  // namespace spoor::store

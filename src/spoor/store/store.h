@@ -1,0 +1,131 @@
+// The store: everything Spoor keeps. One interface, engines beside it
+// (sqlite/ now, postgres/ later).
+//
+// Thread-safety: a Store is safe to call from several threads; writes are
+// serialized inside. In the server, one writer thread makes every write
+// (group commit), and readers (export, API) use their own Store opened
+// read-only.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "spoor/common/event.h"
+
+namespace spoor::store {
+
+struct FieldDefinition {
+  std::string alias;
+  std::string label;
+  std::string type = "text";
+  bool is_unique_identifier = false;
+  bool is_publicly_updatable = false;
+};
+
+struct WorkspaceSettings {
+  int session_timeout_minutes = 30;
+  bool honor_do_not_track = true;  // DNT: 1 and Sec-GPC: 1 are not tracked
+  bool anonymize_ip = false;
+  std::vector<std::string> excluded_ips;  // addresses or CIDRs
+};
+
+struct Workspace {
+  int64_t id = 0;
+  std::string uuid;
+  std::string name;
+  bool is_default = false;
+  WorkspaceSettings settings;
+  std::vector<std::string> tracking_domains;  // origins and https://*.x globs
+  std::vector<FieldDefinition> fields;
+};
+
+struct InboxRow {
+  int64_t seq = 0;
+  std::string body;
+};
+
+struct StoreOptions {
+  std::string data_dir;
+  bool read_only = false;
+  // FULL: a commit survives power loss. NORMAL only survives a process kill.
+  bool synchronous_full = true;
+};
+
+// Counts what was not stored and why (bots, DNT, ignored fields, ...).
+struct CounterDelta {
+  int64_t workspace_id = 0;
+  std::string name;
+  std::string reason;
+  int64_t value = 0;
+};
+
+// Applied outcome of one batch, for logs and tests.
+struct ApplyStats {
+  int64_t applied = 0;
+  int64_t duplicates = 0;
+  int64_t undecodable = 0;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // --- ingest path (writer thread) ---
+  // Appends encoded events in one durable transaction. Returns only after
+  // the commit is on disk. Errors: Unavailable (disk full, I/O error; the
+  // store then refuses writes until restarted).
+  virtual absl::Status AppendInbox(absl::Span<const std::string> bodies) = 0;
+  // Rows with seq > `after_seq`, oldest first, at most `limit`.
+  virtual absl::StatusOr<std::vector<InboxRow>> ReadInbox(int64_t after_seq, int limit) = 0;
+  virtual absl::StatusOr<int64_t> ProcessedSeq() = 0;
+  // Applies processed events and advances the processed watermark to
+  // `through_seq`, in one transaction. An event id already stored for its
+  // workspace is skipped (counted as a duplicate).
+  virtual absl::StatusOr<ApplyStats> ApplyEvents(absl::Span<const Event> events,
+                                                 int64_t through_seq) = 0;
+  virtual absl::Status AddCounters(absl::Span<const CounterDelta> deltas) = 0;
+
+  // --- contact ids ---
+  // Reserves `count` counter values and returns the first. Durable.
+  virtual absl::StatusOr<uint64_t> ReserveContactCounter(uint64_t count) = 0;
+  // A 32-byte secret kept in the store, created on first use.
+  virtual absl::StatusOr<std::array<uint8_t, 32>> Secret(std::string_view name) = 0;
+
+  // --- configuration ---
+  virtual absl::StatusOr<Workspace> EnsureDefaultWorkspace() = 0;
+  virtual absl::StatusOr<std::vector<Workspace>> LoadWorkspaces() = 0;
+  // Resolves a workspace by uuid; empty selects the default workspace.
+  virtual absl::StatusOr<Workspace> FindWorkspace(std::string_view uuid) = 0;
+  virtual absl::Status AddTrackingDomain(int64_t workspace_id, std::string_view origin) = 0;
+  virtual absl::Status RemoveTrackingDomain(int64_t workspace_id, std::string_view origin) = 0;
+  // Every device id with its contact, for the receiver's identity cache.
+  virtual absl::Status ForEachDevice(
+      const std::function<void(std::string_view device_id, int64_t workspace_id,
+                               uint64_t contact_id)>& fn) = 0;
+  // Incremented whenever configuration changes, by any process.
+  virtual absl::StatusOr<int64_t> ConfigVersion() = 0;
+
+  // --- reading out ---
+  // Calls `line` with one JSON object per row (NDJSON).
+  virtual absl::Status ExportContacts(std::optional<int64_t> workspace_id,
+                                      const std::function<void(std::string_view)>& line) = 0;
+  virtual absl::Status ExportEvents(std::optional<int64_t> workspace_id,
+                                    const std::function<void(std::string_view)>& line) = 0;
+  virtual absl::Status ExportSessions(std::optional<int64_t> workspace_id,
+                                      const std::function<void(std::string_view)>& line) = 0;
+  virtual absl::Status ExportCounters(const std::function<void(std::string_view)>& line) = 0;
+};
+
+// Opens (creating and migrating when writable) the embedded SQLite store in
+// options.data_dir.
+absl::StatusOr<std::unique_ptr<Store>> OpenSqliteStore(const StoreOptions& options);
+
+}  // namespace spoor::store
