@@ -29,3 +29,18 @@ function(spoor_test name)
   gtest_discover_tests(${name} PROPERTIES LABELS ${ARG_LABEL} DISCOVERY_TIMEOUT 30)
 endfunction()
 include(GoogleTest)
+
+# spoor_embed(TARGET NAMES kA kB FILES a b): compiles the files into TARGET
+# as spoor::assets::kA ... (std::string_view).
+function(spoor_embed target)
+  cmake_parse_arguments(ARG "" "" "NAMES;FILES" ${ARGN})
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}_assets.cc)
+  string(REPLACE ";" "|" names "${ARG_NAMES}")
+  string(REPLACE ";" "|" files "${ARG_FILES}")
+  add_custom_command(OUTPUT ${out}
+    COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAMES=${names} -DFILES=${files}
+            -P ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
+    DEPENDS ${ARG_FILES} ${PROJECT_SOURCE_DIR}/cmake/Embed.cmake
+    COMMENT "Embedding ${names}" VERBATIM)
+  target_sources(${target} PRIVATE ${out})
+endfunction()

@@ -1,0 +1,16 @@
+# Run with cmake -P: writes OUT, a .cc defining one std::string_view per
+# asset: -DOUT=file.cc -DNAMES="kA;kB" -DFILES="a;b"
+set(content "// Generated from the files named below; do not edit.\n#include <string_view>\nnamespace spoor::assets {\n")
+string(REPLACE "|" ";" NAMES "${NAMES}")
+string(REPLACE "|" ";" FILES "${FILES}")
+list(LENGTH NAMES count)
+math(EXPR last "${count} - 1")
+foreach(i RANGE ${last})
+  list(GET NAMES ${i} name)
+  list(GET FILES ${i} file)
+  file(READ "${file}" data)
+  string(APPEND content "// ${file}\nextern const std::string_view ${name};\nconst std::string_view ${name} = R\"spoor_embed(${data})spoor_embed\";\n")
+endforeach()
+string(APPEND content "}  // namespace spoor::assets\n")
+file(WRITE "${OUT}.tmp" "${content}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)

@@ -1,0 +1,344 @@
+#include "spoor/collect/collect.h"
+
+#include <arpa/inet.h>
+#include <fnmatch.h>
+
+#include <algorithm>
+
+#include "spoor/collect/php_serialize.h"
+#include "spoor/common/ids.h"
+#include "spoor/common/status.h"
+#include "spoor/common/strings.h"
+
+namespace spoor::collect {
+namespace {
+
+// Parameters with a meaning of their own; anything else that is not a field
+// is kept as an event property.
+const absl::flat_hash_set<std::string>& KnownParams() {
+  static const auto* known = new absl::flat_hash_set<std::string>{
+      "page_url", "page_title", "page_referrer", "referrer", "page_language", "language",
+      "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "tags", "d", "eid",
+      "mautic_device_id", "mtc_id", "ct", "url", "title"};
+  return *known;
+}
+
+// Sets key=value unless the key is present (or replaces it when `override`).
+void Merge(Params& params, std::string key, std::string value, bool override) {
+  for (auto& [k, v] : params) {
+    if (k == key) {
+      if (override) v = std::move(value);
+      return;
+    }
+  }
+  params.emplace_back(std::move(key), std::move(value));
+}
+
+std::string Clean(std::string_view value, size_t max_bytes) {
+  return TruncateUtf8(TrimAscii(value), max_bytes);
+}
+
+const std::string& ParamOr(const Params& params, std::string_view a, std::string_view b) {
+  static const std::string kEmpty;
+  if (const std::string* v = FindParam(params, a); v && !v->empty()) return *v;
+  if (!b.empty()) {
+    if (const std::string* v = FindParam(params, b)) return *v;
+  }
+  return kEmpty;
+}
+
+std::string AnonymizeIp(const std::string& ip) {
+  in_addr v4{};
+  if (inet_pton(AF_INET, ip.c_str(), &v4) == 1) {
+    size_t dot = ip.rfind('.');
+    return ip.substr(0, dot) + ".0";
+  }
+  in6_addr v6{};
+  if (inet_pton(AF_INET6, ip.c_str(), &v6) == 1) {
+    for (int i = 6; i < 16; ++i) v6.s6_addr[i] = 0;
+    char buf[INET6_ADDRSTRLEN];
+    if (inet_ntop(AF_INET6, &v6, buf, sizeof(buf))) return buf;
+  }
+  return "";
+}
+
+bool LooksLikeEmail(std::string_view v) {
+  size_t at = v.find('@');
+  return at != std::string_view::npos && at > 0 && at + 1 < v.size() && v.size() <= 254 &&
+         v.find_first_of(" <>\"") == std::string_view::npos;
+}
+
+}  // namespace
+
+const WorkspaceView* CollectConfig::Find(std::string_view uuid) const {
+  for (const WorkspaceView& ws : workspaces) {
+    if (uuid.empty() ? ws.is_default : ws.uuid == uuid) return &ws;
+  }
+  return nullptr;
+}
+
+absl::StatusOr<IpRange> ParseIpRange(std::string_view text) {
+  std::string s(TrimAscii(text));
+  IpRange range;
+  size_t slash = s.find('/');
+  std::string addr = s.substr(0, slash);
+  if (inet_pton(AF_INET, addr.c_str(), range.addr.data()) == 1) {
+    range.v4 = true;
+    range.prefix_bits = 32;
+  } else if (inet_pton(AF_INET6, addr.c_str(), range.addr.data()) == 1) {
+    range.prefix_bits = 128;
+  } else {
+    return absl::InvalidArgumentError(StrCat("not an IP address or network: ", s));
+  }
+  if (slash != std::string::npos) {
+    std::string bits = s.substr(slash + 1);
+    if (bits.empty() || bits.size() > 3 || !std::all_of(bits.begin(), bits.end(), ::isdigit) ||
+        std::stoi(bits) > range.prefix_bits) {
+      return absl::InvalidArgumentError(StrCat("bad prefix length in ", s));
+    }
+    range.prefix_bits = std::stoi(bits);
+  }
+  return range;
+}
+
+bool IpInRange(std::string_view ip, const IpRange& range) {
+  std::array<uint8_t, 16> a{};
+  std::string s(ip);
+  if (range.v4 ? inet_pton(AF_INET, s.c_str(), a.data()) != 1
+               : inet_pton(AF_INET6, s.c_str(), a.data()) != 1) {
+    return false;
+  }
+  int bits = range.prefix_bits;
+  for (int i = 0; bits > 0; ++i, bits -= 8) {
+    uint8_t mask = bits >= 8 ? 0xff : static_cast<uint8_t>(0xff << (8 - bits));
+    if ((a[i] & mask) != (range.addr[i] & mask)) return false;
+  }
+  return true;
+}
+
+std::string_view CookieValue(std::string_view header, std::string_view name) {
+  while (!header.empty()) {
+    size_t semi = header.find(';');
+    std::string_view part = TrimAscii(header.substr(0, semi));
+    size_t eq = part.find('=');
+    if (eq != std::string_view::npos && part.substr(0, eq) == name) {
+      std::string_view value = part.substr(eq + 1);
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+      }
+      return value;
+    }
+    if (semi == std::string_view::npos) break;
+    header.remove_prefix(semi + 1);
+  }
+  return {};
+}
+
+absl::StatusOr<Params> HitParams(const HitRequest& request, const CollectLimits& limits) {
+  SPOOR_ASSIGN_OR_RETURN(Params params, ParseQuery(request.query, limits.query));
+  if (!request.body.empty()) {
+    SPOOR_ASSIGN_OR_RETURN(Params body, ParseQuery(request.body, limits.query));
+    for (auto& [k, v] : body) Merge(params, std::move(k), std::move(v), /*override=*/true);
+  }
+  const std::string* d = FindParam(params, "d");
+  if (d != nullptr && !d->empty() && FindParam(params, "page_url") == nullptr) {
+    auto decoded = DecodeTrackingPayload(*d);
+    if (!decoded.ok()) {
+      return absl::InvalidArgumentError(StrCat("d: ", ToStd(decoded.status().message())));
+    }
+    for (auto& [k, v] : *decoded) Merge(params, RepairUtf8(k), RepairUtf8(v), false);
+  }
+  if (params.size() > limits.query.max_params) {
+    return absl::InvalidArgumentError("too many parameters");
+  }
+  const std::string* page_url = FindParam(params, "page_url");
+  size_t q = page_url ? page_url->find('?') : std::string::npos;
+  if (q != std::string::npos) {
+    std::string_view query(*page_url);
+    query = query.substr(q + 1, query.find('#', q) - q - 1);
+    QueryLimits lifted_limits = limits.query;
+    auto lifted = ParseQuery(query, lifted_limits);
+    if (lifted.ok()) {
+      for (auto& [k, v] : *lifted) {
+        if (params.size() >= limits.query.max_params) break;
+        Merge(params, AsciiLower(k), std::move(v), false);
+      }
+    }
+  }
+  return params;
+}
+
+void ParseTags(std::string_view value, const CollectLimits& limits, std::vector<std::string>& add,
+               std::vector<std::string>& remove) {
+  while (!value.empty() && add.size() + remove.size() < limits.max_tags) {
+    size_t comma = value.find(',');
+    std::string_view tag = TrimAscii(value.substr(0, comma));
+    bool minus = !tag.empty() && tag.front() == '-';
+    if (minus) tag = TrimAscii(tag.substr(1));
+    if (!tag.empty()) {
+      std::string clean = TruncateUtf8(tag, limits.max_tag_bytes);
+      (minus ? remove : add).push_back(std::move(clean));
+    }
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+}
+
+std::string UrlHost(std::string_view s) {
+  size_t scheme = s.find("://");
+  if (scheme != std::string_view::npos) s.remove_prefix(scheme + 3);
+  s = s.substr(0, s.find_first_of("/?#"));
+  size_t at = s.rfind('@');
+  if (at != std::string_view::npos) s.remove_prefix(at + 1);
+  if (!s.empty() && s.front() != '[') s = s.substr(0, s.find(':'));
+  return AsciiLower(s);
+}
+
+bool OriginAllowed(std::string_view origin, const std::vector<std::string>& domains) {
+  if (origin.empty() || origin == "null") return false;
+  std::string lower = AsciiLower(origin);
+  for (const std::string& domain : domains) {
+    std::string pattern = AsciiLower(domain);
+    while (!pattern.empty() && pattern.back() == '/') pattern.pop_back();
+    if (pattern == lower) return true;
+    if (pattern.find('*') != std::string::npos &&
+        fnmatch(pattern.c_str(), lower.c_str(), FNM_CASEFOLD) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Collector::Collector(const BotDetector* bots, IdentityCache& identities,
+                     ContactIdAllocator& contact_ids, Counters& counters, const Clock& clock,
+                     CollectLimits limits)
+    : bots_(bots),
+      identities_(identities),
+      contact_ids_(contact_ids),
+      counters_(counters),
+      clock_(clock),
+      limits_(limits) {}
+
+std::string Collector::SkipReason(const HitRequest& request, const WorkspaceView& ws) const {
+  if (request.method == "HEAD") return "head_request";
+  if (request.purpose.find("prefetch") != std::string_view::npos ||
+      request.purpose.find("prerender") != std::string_view::npos) {
+    return "prefetch";
+  }
+  if (bots_ != nullptr && !bots_->Classify(request.user_agent).empty()) return "bot";
+  for (const IpRange& range : ws.excluded_ips) {
+    if (IpInRange(request.client_ip, range)) return "excluded_ip";
+  }
+  if (ws.honor_do_not_track && (TrimAscii(request.dnt) == "1" || TrimAscii(request.sec_gpc) == "1")) {
+    return "do_not_track";
+  }
+  return "";
+}
+
+absl::Status Collector::Identify(const Params& params, const HitRequest& request,
+                                 const WorkspaceView& ws, HitOutcome& out) const {
+  std::string_view device = CookieValue(request.cookie, "mautic_device_id");
+  if (device.empty()) {
+    if (const std::string* p = FindParam(params, "mautic_device_id")) device = *p;
+  }
+  if (!device.empty() && IsWellFormedDeviceId(device)) {
+    if (std::optional<uint64_t> contact = identities_.Find(device, ws.id)) {
+      out.device_id = std::string(device);
+      out.contact_id = *contact;
+      return absl::OkStatus();
+    }
+    counters_.Add("identity", "unknown_device_id");
+  }
+  SPOOR_ASSIGN_OR_RETURN(out.contact_id, contact_ids_.Next());
+  out.device_id = NewDeviceId();
+  out.new_device = true;
+  identities_.Put(out.device_id, ws.id, out.contact_id);
+  counters_.Add("identity", "new_device");
+  return absl::OkStatus();
+}
+
+absl::Status Collector::FillEvent(const Params& params, const HitRequest& request,
+                                  const WorkspaceView& ws, Event& e) const {
+  const std::string& eid = ParamOr(params, "eid", "");
+  e.id = IsAcceptableClientEventId(eid) ? eid : NewEventId(e.received_at_us);
+  std::string_view url = ParamOr(params, "page_url", "url");
+  if (url.empty()) url = request.referer;
+  e.url = Clean(url, limits_.max_url_bytes);
+  e.title = Clean(ParamOr(params, "page_title", "title"), limits_.max_title_bytes);
+  e.referrer = Clean(ParamOr(params, "page_referrer", "referrer"), limits_.max_url_bytes);
+  e.language = Clean(ParamOr(params, "page_language", "language"), 35);
+  std::string* utm[] = {&e.utm.source, &e.utm.medium, &e.utm.campaign, &e.utm.term,
+                        &e.utm.content};
+  const char* utm_names[] = {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"};
+  for (int i = 0; i < 5; ++i) *utm[i] = Clean(ParamOr(params, utm_names[i], ""), 255);
+  if (const std::string* tags = FindParam(params, "tags")) {
+    ParseTags(*tags, limits_, e.tags_add, e.tags_remove);
+  }
+  for (const auto& [key, value] : params) {
+    if (ws.all_fields.contains(ToAbsl(key))) {
+      if (!ws.public_fields.contains(ToAbsl(key))) {
+        counters_.Add("fields_ignored", "not_publicly_updatable");
+      } else if (key == "email" && !LooksLikeEmail(TrimAscii(value))) {
+        if (!TrimAscii(value).empty()) counters_.Add("fields_ignored", "invalid_email");
+      } else if (!TrimAscii(value).empty()) {
+        std::string v = Clean(value, limits_.max_field_bytes);
+        if (key == "email") v = AsciiLower(v);
+        e.fields.emplace_back(key, std::move(v));
+      }
+    } else if (!KnownParams().contains(ToAbsl(key)) && !key.starts_with("utm_")) {
+      if (e.properties.size() < limits_.max_properties && key.size() <= 64) {
+        e.properties.emplace_back(key, TruncateUtf8(value, limits_.max_property_bytes));
+      } else {
+        counters_.Add("collect_truncated", "properties");
+      }
+    }
+  }
+  e.ip = ws.anonymize_ip ? AnonymizeIp(request.client_ip) : request.client_ip;
+  e.user_agent = TruncateUtf8(request.user_agent, 512);
+  return absl::OkStatus();
+}
+
+HitOutcome Collector::Handle(Endpoint endpoint, const HitRequest& request,
+                             const WorkspaceView& ws) const {
+  HitOutcome out;
+  out.skip_reason = SkipReason(request, ws);
+  if (!out.skip_reason.empty()) {
+    counters_.Add("collect_skipped", out.skip_reason);
+    return out;
+  }
+  absl::StatusOr<Params> params = HitParams(request, limits_);
+  if (!params.ok()) {
+    counters_.Add("collect_rejected", "bad_parameters");
+    out.problem = params.status();
+    return out;
+  }
+  if (absl::Status s = Identify(*params, request, ws, out); !s.ok()) {
+    out.problem = s;
+    return out;
+  }
+  const bool new_device = out.new_device;
+  Event e;
+  e.workspace_id = ws.id;
+  e.received_at_us = clock_.NowMicros();
+  e.contact_id = out.contact_id;
+  e.device_id = out.device_id;
+  e.new_device = new_device;
+  if (endpoint == Endpoint::kMtcContact) {
+    if (!new_device) return out;
+    e.type = EventType::kDeviceCreated;
+    e.id = NewEventId(e.received_at_us);
+    e.user_agent = TruncateUtf8(request.user_agent, 512);
+    out.event = std::move(e);
+    return out;
+  }
+  e.type = EventType::kPageView;
+  e.source = endpoint == Endpoint::kPixel ? EventSource::kPixel : EventSource::kJs;
+  if (absl::Status s = FillEvent(*params, request, ws, e); !s.ok()) {
+    out.problem = s;
+    return out;
+  }
+  out.event = std::move(e);
+  return out;
+}
+
+}  // namespace spoor::collect

@@ -1,0 +1,123 @@
+#include "spoor/config.h"
+
+#include <charconv>
+#include <thread>
+
+#include <toml.hpp>
+
+#include "spoor/common/status.h"
+#include "spoor/common/strings.h"
+
+namespace spoor {
+
+void AddServeFlags(CLI::App& app, ServeFlags& flags) {
+  app.add_option("--data", flags.data_dir, "Data directory (default ./data)");
+  app.add_option("--listen", flags.listen, "HOST:PORT to listen on (default 127.0.0.1:8080)");
+  app.add_option("--config", flags.config_file, "TOML configuration file");
+  app.add_option("--threads", flags.threads, "I/O threads (default: one per core)");
+  app.add_option("--ready-file", flags.ready_file,
+                 "Write {url, workspace_id, pid} as JSON here once listening");
+  app.add_flag("--secure-cookies", flags.secure_cookies,
+               "Mark tracking cookies Secure; SameSite=None (behind a TLS proxy)");
+  app.add_flag("--trust-proxy-headers", flags.trust_proxy_headers,
+               "Believe X-Forwarded-For/-Proto (only behind your own proxy)");
+}
+
+absl::Status ParseListen(std::string_view listen, http::ServerOptions& server) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return absl::InvalidArgumentError(StrCat("--listen wants HOST:PORT, got '", listen, "'"));
+  }
+  std::string_view host = listen.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  std::string_view port = listen.substr(colon + 1);
+  unsigned value = 0;
+  auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (ec != std::errc() || p != port.data() + port.size() || value > 65535) {
+    return absl::InvalidArgumentError(StrCat("bad port in --listen '", listen, "'"));
+  }
+  server.host = std::string(host);
+  server.port = static_cast<uint16_t>(value);
+  return absl::OkStatus();
+}
+
+absl::Status ValidateOrigin(std::string_view origin) {
+  size_t scheme = origin.find("://");
+  if (scheme == std::string_view::npos ||
+      (origin.substr(0, scheme) != "http" && origin.substr(0, scheme) != "https")) {
+    return absl::InvalidArgumentError(
+        StrCat("an origin looks like https://www.example.com, got '", origin, "'"));
+  }
+  std::string_view host = origin.substr(scheme + 3);
+  if (host.empty() || host.find_first_of("/?# ") != std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        StrCat("an origin has no path, query or spaces: '", origin, "'"));
+  }
+  if (host.find('*') != std::string_view::npos && !StartsWith(host, "*.")) {
+    return absl::InvalidArgumentError("a wildcard may only start the host: https://*.example.com");
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// Sets `out` from `key` when the file has it; toml11 throws on a wrong type.
+template <typename T>
+void Read(const toml::value& file, const char* key, T& out) {
+  if (file.contains(key)) out = toml::find<T>(file, key);
+}
+
+absl::Status ApplyToml(const std::string& path, ServeConfig& cfg) {
+  try {
+    const toml::value file = toml::parse(path);
+    Read(file, "data", cfg.data_dir);
+    if (file.contains("listen")) {
+      SPOOR_RETURN_IF_ERROR(ParseListen(toml::find<std::string>(file, "listen"), cfg.server));
+    }
+    Read(file, "threads", cfg.server.threads);
+    Read(file, "secure_cookies", cfg.secure_cookies);
+    Read(file, "trust_proxy_headers", cfg.trust_proxy_headers);
+    std::string synchronous = "full";
+    Read(file, "synchronous", synchronous);
+    if (synchronous != "full" && synchronous != "normal") {
+      return absl::InvalidArgumentError("synchronous must be \"full\" or \"normal\"");
+    }
+    cfg.synchronous_full = synchronous == "full";
+    Read(file, "max_queue", cfg.pipeline.max_queue);
+    Read(file, "header_limit", cfg.server.header_limit);
+    Read(file, "read_timeout_seconds", cfg.server.read_timeout_seconds);
+    Read(file, "bot_substrings", cfg.bot_substrings);
+    Read(file, "bot_regexes", cfg.bot_regexes);
+    Read(file, "channel_rules", cfg.channel_rules_path);
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(StrCat("config file ", path, ": ", e.what()));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ServeConfig> ResolveServeConfig(const ServeFlags& flags) {
+  ServeConfig cfg;
+  cfg.server.port = 8080;
+  cfg.server.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (!flags.config_file.empty()) SPOOR_RETURN_IF_ERROR(ApplyToml(flags.config_file, cfg));
+  if (!flags.data_dir.empty()) cfg.data_dir = flags.data_dir;
+  if (!flags.listen.empty()) SPOOR_RETURN_IF_ERROR(ParseListen(flags.listen, cfg.server));
+  if (flags.threads > 0) cfg.server.threads = flags.threads;
+  cfg.secure_cookies = cfg.secure_cookies || flags.secure_cookies;
+  cfg.trust_proxy_headers = cfg.trust_proxy_headers || flags.trust_proxy_headers;
+  cfg.ready_file = flags.ready_file;
+  if (cfg.server.threads < 1 || cfg.server.threads > 256) {
+    return absl::InvalidArgumentError("threads must be between 1 and 256");
+  }
+  if (cfg.server.header_limit < 1024) {
+    return absl::InvalidArgumentError("header_limit must be at least 1024 bytes");
+  }
+  if (cfg.pipeline.max_queue < 1) return absl::InvalidArgumentError("max_queue must be positive");
+  return cfg;
+}
+
+}  // namespace spoor

@@ -1,0 +1,47 @@
+// Server configuration: defaults, then the TOML config file, then flags.
+// Every limit and timeout of the server is here, validated at start.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "absl/status/statusor.h"
+#include "spoor/http/http.h"
+#include "spoor/pipeline/pipeline.h"
+
+namespace spoor {
+
+struct ServeFlags {
+  std::string data_dir;
+  std::string listen;
+  std::string config_file;
+  std::string ready_file;
+  int threads = 0;
+  bool secure_cookies = false;
+  bool trust_proxy_headers = false;
+};
+
+struct ServeConfig {
+  std::string data_dir = "./data";
+  http::ServerOptions server;
+  pipeline::PipelineOptions pipeline;
+  bool synchronous_full = true;
+  bool secure_cookies = false;
+  bool trust_proxy_headers = false;
+  std::vector<std::string> bot_substrings;  // added to the default list
+  std::vector<std::string> bot_regexes;
+  std::string channel_rules_path;  // empty: the built-in rules
+  std::string ready_file;
+};
+
+void AddServeFlags(CLI::App& app, ServeFlags& flags);
+// Errors: InvalidArgument naming the bad key or flag.
+absl::StatusOr<ServeConfig> ResolveServeConfig(const ServeFlags& flags);
+// Splits "host:port" ("[::1]:80" for IPv6). Errors: InvalidArgument.
+absl::Status ParseListen(std::string_view listen, http::ServerOptions& server);
+// Accepts scheme://host[:port] with an optional leading "*." in the host.
+absl::Status ValidateOrigin(std::string_view origin);
+
+}  // namespace spoor

@@ -1,0 +1,88 @@
+// The HTTP edge: the only module that knows Asio and Beast.
+//
+// A Server accepts HTTP/1.1 connections; one coroutine owns each connection
+// and runs read → handle → write with a timeout on every read and limits on
+// headers and bodies. Handlers receive a plain Request and return a plain
+// Response; they may co_await (a durable commit, say) but never block.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include "absl/status/statusor.h"
+
+namespace spoor::http {
+
+struct Request {
+  std::string method;  // upper case
+  std::string target;  // as sent: path + query
+  std::string path;    // percent-encoded path, no query
+  std::string query;   // after '?', raw
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+  std::string remote_ip;
+  bool secure = false;  // arrived over TLS
+  // First header with that (lower-case) name, or empty.
+  std::string_view Header(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  bool close = false;  // close the connection after writing
+  void Set(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+  }
+};
+
+// Builds a JSON error body {"error": {"code": ..., "message": ...}}.
+Response JsonError(int status, std::string_view code, std::string_view message);
+
+using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
+
+// Returns the body limit for a request, from its method and path, decided
+// once the headers are read. 0 refuses any body.
+using BodyLimitFn = std::function<size_t(std::string_view method, std::string_view path)>;
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8080;
+  int threads = 2;
+  size_t header_limit = 16 * 1024;
+  int read_timeout_seconds = 30;
+  int keep_alive_requests = 10000;
+};
+
+class Server {
+ public:
+  // Binds and starts serving on `options.threads` threads.
+  // Errors: Unavailable when the address cannot be bound.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options,
+                                                       Handler handler, BodyLimitFn body_limit);
+  ~Server();
+  uint16_t port() const;
+  // Stops accepting, lets in-flight requests finish (up to `grace_seconds`),
+  // then stops the threads.
+  void Drain(int grace_seconds);
+  // Blocks until SIGTERM or SIGINT arrives.
+  void WaitForSignal();
+  boost::asio::any_io_executor executor();
+  int64_t active_requests() const;
+
+  class Impl;
+
+ private:
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace spoor::http

@@ -1,0 +1,235 @@
+#include <atomic>
+#include <csignal>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/as_tuple.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include "spdlog/spdlog.h"
+#include "spoor/common/strings.h"
+#include "spoor/http/http.h"
+
+namespace spoor::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using asio::ip::tcp;
+using tcp_stream = beast::tcp_stream;
+constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
+
+std::string_view Request::Header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k == name) return v;
+  }
+  return {};
+}
+
+Response JsonError(int status, std::string_view code, std::string_view message) {
+  Response r;
+  r.status = status;
+  r.Set("Content-Type", "application/json");
+  boost::json::object err{{"code", code}, {"message", message}};
+  r.body = boost::json::serialize(boost::json::object{{"error", std::move(err)}});
+  return r;
+}
+
+class Server::Impl {
+ public:
+  Impl(const ServerOptions& options, Handler handler, BodyLimitFn body_limit)
+      : options_(options),
+        handler_(std::move(handler)),
+        body_limit_(std::move(body_limit)),
+        ioc_(options.threads),
+        acceptor_(ioc_),
+        signals_(ioc_, SIGTERM, SIGINT) {}
+
+  absl::Status Listen() {
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(options_.host, ec);
+    if (ec) return absl::InvalidArgumentError(StrCat("bad listen host ", options_.host));
+    tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return absl::UnavailableError(
+          StrCat("cannot listen on ", options_.host, ":", options_.port, ": ", ec.message()));
+    }
+    port_ = acceptor_.local_endpoint().port();
+    asio::co_spawn(ioc_, Accept(), asio::detached);
+    for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    return absl::OkStatus();
+  }
+
+  void Drain(int grace_seconds) {
+    draining_ = true;
+    asio::post(ioc_, [this] {
+      boost::system::error_code ec;
+      acceptor_.close(ec);
+    });
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(grace_seconds);
+    while (active_ > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ioc_.stop();
+    for (auto& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+    threads_.clear();
+  }
+
+  void WaitForSignal() {
+    std::promise<void> got;
+    signals_.async_wait([&got](const boost::system::error_code&, int) { got.set_value(); });
+    got.get_future().wait();
+  }
+
+  ~Impl() {
+    if (!threads_.empty()) Drain(0);
+  }
+
+  uint16_t port_ = 0;
+  std::atomic<int64_t> active_{0};
+  asio::io_context& ioc() { return ioc_; }
+
+ private:
+  asio::awaitable<void> Accept() {
+    while (!draining_) {
+      auto [ec, socket] = co_await acceptor_.async_accept(kTuple);
+      if (ec) {
+        if (ec == asio::error::operation_aborted || draining_) co_return;
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      asio::co_spawn(socket.get_executor(), Session(tcp_stream(std::move(socket))),
+                     asio::detached);
+    }
+  }
+
+  static Request ToRequest(bhttp::request<bhttp::string_body>& msg, std::string remote_ip) {
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    size_t q = req.target.find('?');
+    req.path = req.target.substr(0, q);
+    if (q != std::string::npos) req.query = req.target.substr(q + 1);
+    req.headers.reserve(16);
+    for (const auto& field : msg) {
+      req.headers.emplace_back(AsciiLower(field.name_string()), std::string(field.value()));
+    }
+    req.body = std::move(msg.body());
+    req.remote_ip = std::move(remote_ip);
+    return req;
+  }
+
+  asio::awaitable<void> Session(tcp_stream stream) {
+    beast::flat_buffer buffer;
+    std::string remote_ip;
+    {
+      boost::system::error_code ec;
+      auto ep = stream.socket().remote_endpoint(ec);
+      if (!ec) remote_ip = ep.address().to_string();
+    }
+    for (int served = 0; served < options_.keep_alive_requests && !draining_; ++served) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(static_cast<uint32_t>(options_.header_limit));
+      stream.expires_after(std::chrono::seconds(options_.read_timeout_seconds));
+      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+      if (ec) {
+        if (ec == bhttp::error::header_limit) co_await WriteError(stream, 431, "headers too large");
+        else if (ec != bhttp::error::end_of_stream && ec != asio::error::eof &&
+                 ec != beast::error::timeout && ec != asio::error::connection_reset &&
+                 ec != asio::error::operation_aborted)
+          co_await WriteError(stream, 400, "malformed request");
+        break;
+      }
+      ++active_;
+      bool keep_going = co_await HandleOne(stream, buffer, parser, remote_ip);
+      --active_;
+      if (!keep_going) break;
+    }
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  asio::awaitable<bool> HandleOne(tcp_stream& stream, beast::flat_buffer& buffer,
+                                  bhttp::request_parser<bhttp::string_body>& parser,
+                                  std::string& remote_ip) {
+    auto& header = parser.get();
+    size_t limit = body_limit_(header.method_string(), header.target().substr(
+                                   0, header.target().find('?')));
+    parser.body_limit(limit);
+    if (!parser.is_done()) {
+      auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+      if (ec) {
+        if (ec == bhttp::error::body_limit) co_await WriteError(stream, 413, "body too large");
+        else if (ec != beast::error::timeout) co_await WriteError(stream, 400, "malformed body");
+        co_return false;
+      }
+    }
+    auto msg = parser.release();
+    bool keep_alive = msg.keep_alive();
+    unsigned version = msg.version();
+    Request req = ToRequest(msg, remote_ip);
+    Response res;
+    try {
+      res = co_await handler_(req);
+    } catch (const std::exception& e) {
+      spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
+      res = JsonError(500, "internal", "internal error");
+    }
+    keep_alive = keep_alive && !res.close && !draining_;
+    co_return co_await Write(stream, std::move(res), version, keep_alive) && keep_alive;
+  }
+
+  static asio::awaitable<bool> Write(tcp_stream& stream, Response res, unsigned version,
+                                     bool keep_alive) {
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+    out.set(bhttp::field::server, "Spoor");
+    for (auto& [k, v] : res.headers) out.insert(k, v);
+    out.body() = std::move(res.body);
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    stream.expires_after(std::chrono::seconds(30));
+    auto [ec, n] = co_await bhttp::async_write(stream, out, kTuple);
+    co_return !ec;
+  }
+
+  static asio::awaitable<void> WriteError(tcp_stream& stream, int status, std::string_view msg) {
+    Response res = JsonError(status, status == 413 ? "payload_too_large" : "bad_request", msg);
+    co_await Write(stream, std::move(res), 11, false);
+  }
+
+  ServerOptions options_;
+  Handler handler_;
+  BodyLimitFn body_limit_;
+  asio::io_context ioc_;
+  tcp::acceptor acceptor_;
+  asio::signal_set signals_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> draining_{false};
+};
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() = default;
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(const ServerOptions& options,
+                                                      Handler handler, BodyLimitFn body_limit) {
+  auto impl = std::make_unique<Impl>(options, std::move(handler), std::move(body_limit));
+  absl::Status status = impl->Listen();
+  if (!status.ok()) return status;
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+uint16_t Server::port() const { return impl_->port_; }
+void Server::Drain(int grace_seconds) { impl_->Drain(grace_seconds); }
+void Server::WaitForSignal() { impl_->WaitForSignal(); }
+boost::asio::any_io_executor Server::executor() { return impl_->ioc().get_executor(); }
+int64_t Server::active_requests() const { return impl_->active_.load(); }
+
+}  // namespace spoor::http

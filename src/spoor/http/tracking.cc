@@ -1,0 +1,234 @@
+#include "spoor/http/tracking.h"
+
+#include <boost/asio.hpp>
+#include <boost/json.hpp>
+
+#include "spoor/common/strings.h"
+
+namespace spoor::http {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr unsigned char kGif[] = {
+    0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0x00, 0x01, 0x00, 0x90, 0x00, 0x00, 0xff, 0x00,
+    0x00, 0x00, 0x00, 0x00, 0x21, 0xf9, 0x04, 0x05, 0x10, 0x00, 0x00, 0x00, 0x2c, 0x00, 0x00,
+    0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x04, 0x01, 0x00, 0x3b};
+
+constexpr size_t kCollectBodyLimit = 64 * 1024;
+
+// Waits until the bus has made `event` durable (or refused it).
+asio::awaitable<absl::Status> PublishDurably(pipeline::Bus& bus, const Event& event) {
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(absl::Status)>(
+      [&bus, &event](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        auto complete = [shared](absl::Status status) {
+          auto executor = asio::get_associated_executor(*shared);
+          asio::post(executor, [shared, status]() mutable { std::move (*shared)(status); });
+        };
+        absl::Status queued = bus.Publish(event, complete);
+        if (!queued.ok()) complete(queued);
+      },
+      asio::use_awaitable);
+}
+
+Response Unavailable(std::string_view why) {
+  Response res = JsonError(503, "unavailable", why);
+  res.Set("Retry-After", "1");
+  return res;
+}
+
+void AddPixelHeaders(Response& res) {
+  res.Set("Content-Type", "image/gif");
+  res.Set("Cache-Control", "private, no-cache, no-cache=Set-Cookie, proxy-revalidate");
+  res.Set("Expires", "Wed, 11 Jan 2000 12:59:00 GMT");
+  res.Set("Last-Modified", "Wed, 11 Jan 2006 12:59:00 GMT");
+  res.Set("Pragma", "no-cache");
+}
+
+}  // namespace
+
+std::string_view TrackingGif() { return {reinterpret_cast<const char*>(kGif), sizeof(kGif)}; }
+
+TrackingRoutes::TrackingRoutes(const collect::Collector& collector, pipeline::Bus& bus,
+                               ConfigHolder& config, Observability observability,
+                               std::string tracker_js, TrackingOptions options)
+    : collector_(collector),
+      bus_(bus),
+      config_(config),
+      observability_(std::move(observability)),
+      tracker_js_(std::move(tracker_js)),
+      options_(std::move(options)) {}
+
+size_t TrackingRoutes::BodyLimit(std::string_view method, std::string_view path) {
+  if (method == "GET" || method == "HEAD" || method == "OPTIONS") return 0;
+  (void)path;
+  return kCollectBodyLimit;
+}
+
+collect::HitRequest TrackingRoutes::ToHit(const Request& r) const {
+  collect::HitRequest hit;
+  hit.method = r.method;
+  hit.query = r.query;
+  if (r.method == "POST" &&
+      r.Header("content-type").find("application/x-www-form-urlencoded") != std::string::npos) {
+    hit.body = r.body;
+  }
+  hit.cookie = r.Header("cookie");
+  hit.user_agent = r.Header("user-agent");
+  hit.referer = r.Header("referer");
+  hit.dnt = r.Header("dnt");
+  hit.sec_gpc = r.Header("sec-gpc");
+  hit.purpose = r.Header("sec-purpose").empty() ? r.Header("purpose") : r.Header("sec-purpose");
+  hit.client_ip = r.remote_ip;
+  if (options_.trust_proxy_headers) {
+    std::string_view xff = r.Header("x-forwarded-for");
+    if (!xff.empty()) hit.client_ip = std::string(TrimAscii(xff.substr(0, xff.find(','))));
+  }
+  return hit;
+}
+
+void TrackingRoutes::AddCors(const Request& request, const collect::WorkspaceView& ws,
+                             Response& res) const {
+  std::string_view origin = request.Header("origin");
+  res.Set("Vary", "Origin");
+  if (!collect::OriginAllowed(origin, ws.tracking_domains)) return;
+  res.Set("Access-Control-Allow-Origin", std::string(origin));
+  res.Set("Access-Control-Allow-Credentials", "true");
+  res.Set("Access-Control-Allow-Headers", "Origin, X-Requested-With, Content-Type, Authorization");
+  res.Set("Access-Control-Allow-Methods", "PUT, GET, POST, DELETE, OPTIONS");
+  res.Set("Access-Control-Max-Age", "36000");
+}
+
+asio::awaitable<Response> TrackingRoutes::Handle(Request& request) {
+  std::shared_ptr<const collect::CollectConfig> config = config_.Get();
+  std::string_view path = request.path;
+  std::string_view workspace;
+  std::string cookie_path = "/";
+  if (StartsWith(path, "/w/")) {
+    std::string_view rest = path.substr(3);
+    size_t slash = rest.find('/');
+    workspace = rest.substr(0, slash);
+    path = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
+    cookie_path = StrCat("/w/", workspace, "/");
+    if (workspace.empty()) co_return JsonError(404, "not_found", "unknown workspace");
+  }
+  const collect::WorkspaceView* ws = config->Find(workspace);
+  if (ws == nullptr) co_return JsonError(404, "not_found", "unknown workspace");
+
+  if (request.method == "OPTIONS") {
+    Response res;
+    res.status = 204;
+    AddCors(request, *ws, res);
+    co_return res;
+  }
+  if (path == "/mtracking.gif") {
+    co_return co_await Track(collect::Endpoint::kPixel, request, *ws, cookie_path);
+  }
+  if (path == "/mtc/event") {
+    co_return co_await Track(collect::Endpoint::kMtcEvent, request, *ws, cookie_path);
+  }
+  if (path == "/mtc") {
+    co_return co_await Track(collect::Endpoint::kMtcContact, request, *ws, cookie_path);
+  }
+  if (path == "/mtc.js" && (request.method == "GET" || request.method == "HEAD")) {
+    Response res;
+    res.Set("Content-Type", "application/javascript; charset=utf-8");
+    res.Set("Cache-Control", "public, max-age=300");
+    if (request.method == "GET") res.body = tracker_js_;
+    co_return res;
+  }
+  if (workspace.empty() && path == "/healthz") co_return Health();
+  if (workspace.empty() && path == "/metrics") co_return Metrics();
+  co_return JsonError(404, "not_found", "no such route");
+}
+
+asio::awaitable<Response> TrackingRoutes::Track(collect::Endpoint endpoint, Request& request,
+                                                const collect::WorkspaceView& ws,
+                                                std::string_view cookie_path) {
+  collect::HitOutcome out = collector_.Handle(endpoint, ToHit(request), ws);
+  if (out.event) {
+    absl::Status durable = co_await PublishDurably(bus_, *out.event);
+    if (!durable.ok()) {
+      if (observability_.counters) observability_.counters->Add("collect_unavailable", "bus");
+      co_return Unavailable(ToStd(durable.message()));
+    }
+  }
+  Response res;
+  bool tracked = out.skip_reason.empty() && out.problem.ok() && !out.device_id.empty();
+  if (tracked) {
+    bool secure = request.secure || options_.secure_cookies ||
+                  (options_.trust_proxy_headers && request.Header("x-forwarded-proto") == "https");
+    std::string attrs = secure ? "; SameSite=None; Secure" : "; SameSite=Lax";
+    res.Set("Set-Cookie", StrCat("mautic_device_id=", out.device_id,
+                                 "; Max-Age=31536000; Path=", cookie_path, attrs));
+    res.Set("Set-Cookie", StrCat("mtc_id=", out.contact_id, "; Path=", cookie_path, attrs));
+  }
+  if (endpoint == collect::Endpoint::kPixel) {
+    AddPixelHeaders(res);
+    if (request.method != "HEAD") res.body = std::string(TrackingGif());
+    co_return res;
+  }
+  AddCors(request, ws, res);
+  res.Set("Content-Type", "application/json");
+  res.Set("Cache-Control", "no-store");
+  if (!out.problem.ok()) {
+    Response err = JsonError(400, "bad_request", ToStd(out.problem.message()));
+    AddCors(request, ws, err);
+    co_return err;
+  }
+  boost::json::object body;
+  if (endpoint == collect::Endpoint::kMtcEvent) body["success"] = 1;
+  body["id"] = tracked ? boost::json::value(out.contact_id) : nullptr;
+  body["sid"] = tracked ? boost::json::value(out.device_id) : nullptr;
+  body["device_id"] = tracked ? boost::json::value(out.device_id) : nullptr;
+  if (endpoint == collect::Endpoint::kMtcEvent) body["events"] = boost::json::array();
+  res.body = boost::json::serialize(body);
+  co_return res;
+}
+
+Response TrackingRoutes::Health() const {
+  Response res;
+  res.Set("Content-Type", "application/json");
+  res.Set("Cache-Control", "no-store");
+  boost::json::object o{{"status", "ok"}, {"version", options_.version}};
+  if (observability_.pipeline_stats) {
+    pipeline::PipelineStats s = observability_.pipeline_stats();
+    o["queued"] = s.queued;
+    o["inbox_lag"] = s.inbox_lag;
+    if (s.commit_failures > 0) o["status"] = "degraded";
+  }
+  res.body = boost::json::serialize(o);
+  return res;
+}
+
+Response TrackingRoutes::Metrics() const {
+  Response res;
+  res.Set("Content-Type", "text/plain; version=0.0.4");
+  std::string out;
+  if (observability_.pipeline_stats) {
+    pipeline::PipelineStats s = observability_.pipeline_stats();
+    const std::pair<const char*, int64_t> gauges[] = {
+        {"spoor_events_committed_total", s.committed},
+        {"spoor_commits_total", s.commits},
+        {"spoor_store_commit_failures_total", s.commit_failures},
+        {"spoor_bus_full_total", s.rejected_full},
+        {"spoor_events_processed_total", s.processed},
+        {"spoor_events_duplicate_total", s.duplicates},
+        {"spoor_events_undecodable_total", s.undecodable},
+        {"spoor_process_failures_total", s.process_failures},
+        {"spoor_queue_length", s.queued},
+        {"spoor_inbox_lag", s.inbox_lag}};
+    for (const auto& [name, value] : gauges) out += StrCat(name, " ", value, "\n");
+  }
+  if (observability_.counters) {
+    for (const auto& [key, value] : observability_.counters->Snapshot()) {
+      out += StrCat("spoor_", key.first, "_total{reason=\"", key.second, "\"} ", value, "\n");
+    }
+  }
+  res.body = std::move(out);
+  return res;
+}
+
+}  // namespace spoor::http

@@ -1,0 +1,313 @@
+// spoor: one binary. Explicit wiring of every module; no globals.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+
+#include "spdlog/spdlog.h"
+#include "spoor/collect/bots.h"
+#include "spoor/collect/channels.h"
+#include "spoor/collect/collect.h"
+#include "spoor/common/clock.h"
+#include "spoor/common/status.h"
+#include "spoor/common/strings.h"
+#include "spoor/config.h"
+#include "spoor/http/http.h"
+#include "spoor/http/tracking.h"
+#include "spoor/pipeline/pipeline.h"
+#include "spoor/store/store.h"
+
+namespace spoor::assets {
+extern const std::string_view kTrackerJs;
+extern const std::string_view kChannelRules;
+extern const std::string_view kUapRegexes;
+}  // namespace spoor::assets
+
+namespace spoor {
+namespace {
+
+constexpr char kVersion[] = "0.1.0";
+
+int Fail(const absl::Status& status) {
+  std::fprintf(stderr, "spoor: %s\n", std::string(status.message()).c_str());
+  return absl::IsInvalidArgument(status) || absl::IsNotFound(status) ? 2 : 1;
+}
+
+collect::CollectConfig ToCollectConfig(const std::vector<store::Workspace>& workspaces) {
+  collect::CollectConfig config;
+  for (const store::Workspace& ws : workspaces) {
+    collect::WorkspaceView v;
+    v.id = ws.id;
+    v.uuid = ws.uuid;
+    v.is_default = ws.is_default;
+    v.honor_do_not_track = ws.settings.honor_do_not_track;
+    v.anonymize_ip = ws.settings.anonymize_ip;
+    for (const std::string& ip : ws.settings.excluded_ips) {
+      auto range = collect::ParseIpRange(ip);
+      if (range.ok()) v.excluded_ips.push_back(*range);
+      else spdlog::warn("workspace {}: ignoring excluded IP {}", ws.uuid, ip);
+    }
+    v.tracking_domains = ws.tracking_domains;
+    for (const store::FieldDefinition& f : ws.fields) {
+      v.all_fields.insert(f.alias);
+      if (f.is_publicly_updatable) v.public_fields.insert(f.alias);
+    }
+    config.workspaces.push_back(std::move(v));
+  }
+  return config;
+}
+
+absl::Status LoadConfig(store::Store& store, http::ConfigHolder& holder) {
+  SPOOR_ASSIGN_OR_RETURN(std::vector<store::Workspace> all, store.LoadWorkspaces());
+  holder.Set(std::make_shared<const collect::CollectConfig>(ToCollectConfig(all)));
+  return absl::OkStatus();
+}
+
+void WriteReadyFile(const std::string& path, const std::string& url, const std::string& ws) {
+  boost::json::object o{{"url", url}, {"workspace_id", ws}, {"pid", getpid()}};
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp);
+    out << boost::json::serialize(o) << "\n";
+  }
+  std::filesystem::rename(tmp, path);
+}
+
+std::string Snippet(const std::string& url) {
+  return StrCat(
+      "<script>\n"
+      "    (function(w,d,t,u,n,a,m){w['MauticTrackingObject']=n;\n"
+      "        w[n]=w[n]||function(){(w[n].q=w[n].q||[]).push(arguments)},a=d.createElement(t),\n"
+      "        m=d.getElementsByTagName(t)[0];a.async=1;a.src=u;m.parentNode.insertBefore(a,m)\n"
+      "    })(window,document,'script','",
+      url, "/mtc.js','mt');\n\n    mt('send', 'pageview');\n</script>\n");
+}
+
+int Serve(const ServeConfig& cfg) {
+  SystemClock clock;
+  auto opened = store::OpenSqliteStore({cfg.data_dir, false, cfg.synchronous_full});
+  if (!opened.ok()) return Fail(opened.status());
+  std::unique_ptr<store::Store> store = std::move(*opened);
+  auto ws = store->EnsureDefaultWorkspace();
+  if (!ws.ok()) return Fail(ws.status());
+
+  collect::BotRules bot_rules;
+  bot_rules.uap_regexes_yaml = std::string(assets::kUapRegexes);
+  bot_rules.substrings = collect::DefaultBotSubstrings();
+  for (const auto& s : cfg.bot_substrings) bot_rules.substrings.push_back(s);
+  bot_rules.extra_regexes = cfg.bot_regexes;
+  auto bots = collect::BotDetector::Create(bot_rules);
+  if (!bots.ok()) return Fail(bots.status());
+  auto channels = cfg.channel_rules_path.empty()
+                      ? collect::ChannelRules::FromJson(assets::kChannelRules)
+                      : collect::ChannelRules::FromFile(cfg.channel_rules_path);
+  if (!channels.ok()) return Fail(channels.status());
+
+  collect::IdentityCache identities;
+  absl::Status loaded = store->ForEachDevice(
+      [&](std::string_view device, int64_t wsid, uint64_t contact) {
+        identities.Put(device, wsid, contact);
+      });
+  if (!loaded.ok()) return Fail(loaded);
+
+  const collect::ChannelRules& rules = **channels;
+  auto pipeline = pipeline::LocalPipeline::Start(*store, cfg.pipeline, [&rules](Event& e) {
+    collect::ChannelInput in;
+    in.utm_source = e.utm.source;
+    in.utm_medium = e.utm.medium;
+    in.utm_campaign = e.utm.campaign;
+    in.referrer = e.referrer;
+    in.page_host = collect::UrlHost(e.url);
+    e.channel = rules.Classify(in).channel;
+  });
+  if (!pipeline.ok()) return Fail(pipeline.status());
+  // Devices of events recovered from the inbox are now in the store.
+  loaded = store->ForEachDevice([&](std::string_view device, int64_t wsid, uint64_t contact) {
+    identities.Put(device, wsid, contact);
+  });
+  if (!loaded.ok()) return Fail(loaded);
+
+  auto key = store->Secret("contact_ids");
+  if (!key.ok()) return Fail(key.status());
+  collect::ContactIdAllocator contact_ids(
+      *key, [&store](uint64_t n) { return store->ReserveContactCounter(n); });
+  collect::Counters counters;
+  collect::Collector collector(bots->get(), identities, contact_ids, counters, clock);
+
+  http::ConfigHolder config;
+  if (absl::Status s = LoadConfig(*store, config); !s.ok()) return Fail(s);
+  http::Observability obs{[&pipeline] { return (*pipeline)->Stats(); }, &counters};
+  http::TrackingOptions tracking_options{cfg.secure_cookies, cfg.trust_proxy_headers, kVersion};
+  http::TrackingRoutes routes(collector, **pipeline, config, obs, std::string(assets::kTrackerJs),
+                              tracking_options);
+
+  http::ServerOptions server_options = cfg.server;
+  auto server = http::Server::Start(
+      server_options, [&routes](http::Request& r) { return routes.Handle(r); },
+      &http::TrackingRoutes::BodyLimit);
+  if (!server.ok()) return Fail(server.status());
+
+  std::string url = StrCat("http://", server_options.host, ":", (*server)->port());
+  spdlog::info("spoor {} listening on {}", kVersion, url);
+  std::printf("Spoor is running.\n  URL:        %s\n  Workspace:  %s\n  Data:       %s\n\n"
+              "Paste this snippet into your site's pages, before </body>:\n\n%s\n",
+              url.c_str(), ws->uuid.c_str(), cfg.data_dir.c_str(), Snippet(url).c_str());
+  std::fflush(stdout);
+  if (!cfg.ready_file.empty()) WriteReadyFile(cfg.ready_file, url, ws->uuid);
+
+  // Configuration written by other processes (spoor workspace domains ...)
+  // is picked up within a second.
+  std::atomic<bool> stop{false};
+  std::thread watcher([&] {
+    int64_t seen = store->ConfigVersion().value_or(0);
+    while (!stop) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      int64_t now = store->ConfigVersion().value_or(seen);
+      if (now != seen && LoadConfig(*store, config).ok()) seen = now;
+    }
+  });
+
+  (*server)->WaitForSignal();
+  spdlog::info("draining: finishing in-flight requests");
+  stop = true;
+  watcher.join();
+  (*server)->Drain(10);
+  (*pipeline)->Stop();
+  std::vector<store::CounterDelta> deltas;
+  for (const auto& [k, v] : counters.Snapshot()) deltas.push_back({0, k.first, k.second, v});
+  if (!deltas.empty()) (void)store->AddCounters(deltas);
+  spdlog::info("stopped; every acknowledged event is committed");
+  return 0;
+}
+
+absl::StatusOr<store::Workspace> PickWorkspace(store::Store& store, const std::string& uuid) {
+  SPOOR_RETURN_IF_ERROR(store.EnsureDefaultWorkspace().status());
+  return store.FindWorkspace(uuid);
+}
+
+int Domains(const std::string& action, const std::string& origin, const std::string& data,
+            const std::string& workspace) {
+  auto store = store::OpenSqliteStore({data});
+  if (!store.ok()) return Fail(store.status());
+  auto ws = PickWorkspace(**store, workspace);
+  if (!ws.ok()) return Fail(ws.status());
+  if (action == "list") {
+    for (const auto& d : ws->tracking_domains) std::printf("%s\n", d.c_str());
+    return 0;
+  }
+  if (origin.empty()) return Fail(absl::InvalidArgumentError("an ORIGIN is required"));
+  absl::Status valid = ValidateOrigin(origin);
+  if (action == "add" && !valid.ok()) return Fail(valid);
+  absl::Status s = action == "add" ? (*store)->AddTrackingDomain(ws->id, origin)
+                                   : (*store)->RemoveTrackingDomain(ws->id, origin);
+  if (!s.ok()) return Fail(s);
+  std::printf("%s %s for workspace %s\n", action == "add" ? "added" : "removed", origin.c_str(),
+              ws->uuid.c_str());
+  return 0;
+}
+
+int ShowWorkspace(const std::string& data, const std::string& workspace) {
+  auto store = store::OpenSqliteStore({data});
+  if (!store.ok()) return Fail(store.status());
+  auto ws = PickWorkspace(**store, workspace);
+  if (!ws.ok()) return Fail(ws.status());
+  boost::json::array domains, fields;
+  for (const auto& d : ws->tracking_domains) domains.emplace_back(d);
+  for (const auto& f : ws->fields) {
+    fields.emplace_back(boost::json::object{{"alias", f.alias},
+                                            {"label", f.label},
+                                            {"type", f.type},
+                                            {"isUniqueIdentifier", f.is_unique_identifier},
+                                            {"isPubliclyUpdatable", f.is_publicly_updatable}});
+  }
+  boost::json::object o{{"id", ws->uuid},          {"name", ws->name},
+                        {"default", ws->is_default}, {"tracking_domains", domains},
+                        {"fields", fields},
+                        {"settings",
+                         {{"session_timeout_minutes", ws->settings.session_timeout_minutes},
+                          {"honor_do_not_track", ws->settings.honor_do_not_track},
+                          {"anonymize_ip", ws->settings.anonymize_ip}}}};
+  std::printf("%s\n", boost::json::serialize(o).c_str());
+  return 0;
+}
+
+int Export(const std::string& what, const std::string& data, const std::string& workspace) {
+  auto store = store::OpenSqliteStore({data, /*read_only=*/true});
+  if (!store.ok()) return Fail(store.status());
+  std::optional<int64_t> ws_id;
+  if (!workspace.empty()) {
+    auto ws = (*store)->FindWorkspace(workspace);
+    if (!ws.ok()) return Fail(ws.status());
+    ws_id = ws->id;
+  }
+  auto line = [](std::string_view l) {
+    std::fwrite(l.data(), 1, l.size(), stdout);
+    std::fputc('\n', stdout);
+  };
+  absl::Status s;
+  if (what == "contacts") s = (*store)->ExportContacts(ws_id, line);
+  else if (what == "events") s = (*store)->ExportEvents(ws_id, line);
+  else if (what == "sessions") s = (*store)->ExportSessions(ws_id, line);
+  else s = (*store)->ExportCounters(line);
+  if (!s.ok()) return Fail(s);
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  CLI::App app{"Spoor: who your visitors and contacts are, and what they do."};
+  app.set_version_flag("--version", kVersion);
+  app.require_subcommand(1);
+
+  ServeFlags serve_flags;
+  CLI::App* serve = app.add_subcommand("serve", "Run the server");
+  AddServeFlags(*serve, serve_flags);
+
+  std::string data = "./data", workspace;
+  CLI::App* ws_cmd = app.add_subcommand("workspace", "Show and configure workspaces");
+  ws_cmd->require_subcommand(1);
+  CLI::App* show = ws_cmd->add_subcommand("show", "Print a workspace as JSON");
+  CLI::App* domains = ws_cmd->add_subcommand("domains", "Manage tracking domains (CORS origins)");
+  std::string action, origin;
+  domains->add_option("action", action, "add | remove | list")
+      ->required()
+      ->check(CLI::IsMember({"add", "remove", "list"}));
+  domains->add_option("origin", origin, "An origin (https://www.example.com) or glob (https://*.example.com)");
+  for (CLI::App* c : {show, domains}) {
+    c->add_option("--data", data, "Data directory")->capture_default_str();
+    c->add_option("--workspace", workspace, "Workspace id (default workspace when omitted)");
+  }
+
+  std::string what;
+  CLI::App* exp = app.add_subcommand("export", "Print stored data as NDJSON (safe while serving)");
+  exp->add_option("what", what, "contacts | events | sessions | counters")
+      ->required()
+      ->check(CLI::IsMember({"contacts", "events", "sessions", "counters"}));
+  exp->add_option("--data", data, "Data directory")->capture_default_str();
+  exp->add_option("--workspace", workspace, "Workspace id (all workspaces when omitted)");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  if (serve->parsed()) {
+    auto cfg = ResolveServeConfig(serve_flags);
+    if (!cfg.ok()) return Fail(cfg.status());
+    return Serve(*cfg);
+  }
+  if (show->parsed()) return ShowWorkspace(data, workspace);
+  if (domains->parsed()) return Domains(action, origin, data, workspace);
+  if (exp->parsed()) return Export(what, data, workspace);
+  return 0;
+}
+
+}  // namespace
+}  // namespace spoor
+
+int main(int argc, char** argv) { return spoor::Main(argc, argv); }

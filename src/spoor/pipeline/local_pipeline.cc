@@ -1,0 +1,195 @@
+#include <deque>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "spdlog/spdlog.h"
+#include "spoor/common/status.h"
+#include "spoor/pipeline/pipeline.h"
+
+namespace spoor::pipeline {
+
+class LocalPipeline::Impl {
+ public:
+  Impl(store::Store& store, PipelineOptions options, EnrichFn enrich)
+      : store_(store), options_(options), enrich_(std::move(enrich)) {}
+
+  absl::Status Recover() {
+    SPOOR_ASSIGN_OR_RETURN(processed_seq_, store_.ProcessedSeq());
+    while (true) {
+      SPOOR_ASSIGN_OR_RETURN(bool more, ProcessChunk(options_.process_chunk));
+      if (!more) return absl::OkStatus();
+    }
+  }
+
+  void StartThread() { thread_ = std::thread([this] { Run(); }); }
+
+  absl::Status Publish(const Event& event, DoneFn done) {
+    std::string body = EncodeEvent(event);
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return absl::UnavailableError("shutting down");
+    if (queue_.size() >= options_.max_queue) {
+      ++stats_.rejected_full;
+      return absl::UnavailableError("ingest queue full");
+    }
+    queue_.push_back({std::move(body), std::move(done)});
+    return absl::OkStatus();
+  }
+
+  void Stop() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+      stopping_ = true;
+    }
+    if (thread_.joinable()) thread_.join();
+  }
+
+  PipelineStats Stats() const {
+    absl::MutexLock lock(&mu_);
+    PipelineStats s = stats_;
+    s.queued = static_cast<int64_t>(queue_.size());
+    return s;
+  }
+
+  void WaitProcessed() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](Impl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+          return self->queue_.empty() && self->stats_.inbox_lag == 0 && !self->committing_;
+        },
+        this));
+  }
+
+ private:
+  struct Pending {
+    std::string body;
+    DoneFn done;
+  };
+
+  void Run() {
+    while (true) {
+      std::vector<Pending> batch;
+      bool stopping;
+      {
+        absl::MutexLock lock(&mu_);
+        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return !queue_.empty() || stopping_ || stats_.inbox_lag > 0;
+        };
+        mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(200));
+        size_t n = std::min(queue_.size(), options_.max_batch);
+        batch.reserve(n);
+        for (size_t i = 0; i < n; ++i) {
+          batch.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+        committing_ = !batch.empty();
+        stopping = stopping_ && queue_.empty();
+      }
+      if (!batch.empty()) Commit(batch);
+      bool busy = HasQueued();
+      absl::StatusOr<bool> more =
+          ProcessChunk(busy ? options_.process_chunk_busy : options_.process_chunk);
+      if (!more.ok()) {
+        spdlog::warn("processing the inbox failed: {}", more.status().ToString());
+        absl::MutexLock lock(&mu_);
+        ++stats_.process_failures;
+        absl::SleepFor(absl::Milliseconds(100));  // back off; the rows stay in the inbox
+      }
+      if (stopping && !(more.ok() && *more)) return;
+    }
+  }
+
+  bool HasQueued() {
+    absl::MutexLock lock(&mu_);
+    return !queue_.empty();
+  }
+
+  void Commit(std::vector<Pending>& batch) {
+    std::vector<std::string> bodies;
+    bodies.reserve(batch.size());
+    for (Pending& p : batch) bodies.push_back(std::move(p.body));
+    absl::Status status = store_.AppendInbox(bodies);
+    if (!status.ok()) spdlog::error("commit of {} events failed: {}", batch.size(), status.ToString());
+    {
+      absl::MutexLock lock(&mu_);
+      if (status.ok()) {
+        stats_.committed += static_cast<int64_t>(batch.size());
+        stats_.inbox_lag += static_cast<int64_t>(batch.size());
+        ++stats_.commits;
+      } else {
+        ++stats_.commit_failures;
+      }
+      committing_ = false;
+    }
+    for (Pending& p : batch) std::move(p.done)(status);
+  }
+
+  // Processes up to `limit` inbox rows. Returns whether rows may remain.
+  absl::StatusOr<bool> ProcessChunk(int limit) {
+    SPOOR_ASSIGN_OR_RETURN(std::vector<store::InboxRow> rows,
+                           store_.ReadInbox(processed_seq_, limit));
+    if (rows.empty()) {
+      absl::MutexLock lock(&mu_);
+      stats_.inbox_lag = 0;
+      return false;
+    }
+    std::vector<Event> events;
+    events.reserve(rows.size());
+    int64_t undecodable = 0;
+    for (const store::InboxRow& row : rows) {
+      absl::StatusOr<Event> event = DecodeEvent(row.body);
+      if (!event.ok()) {
+        ++undecodable;
+        spdlog::warn("inbox row {} is undecodable: {}", row.seq, event.status().ToString());
+        continue;
+      }
+      if (enrich_) enrich_(*event);
+      events.push_back(std::move(*event));
+    }
+    int64_t through = rows.back().seq;
+    SPOOR_ASSIGN_OR_RETURN(store::ApplyStats applied, store_.ApplyEvents(events, through));
+    processed_seq_ = through;
+    absl::MutexLock lock(&mu_);
+    stats_.processed += applied.applied;
+    stats_.duplicates += applied.duplicates;
+    stats_.undecodable += undecodable;
+    stats_.inbox_lag = std::max<int64_t>(0, stats_.inbox_lag - static_cast<int64_t>(rows.size()));
+    return static_cast<int>(rows.size()) == limit;
+  }
+
+  store::Store& store_;
+  const PipelineOptions options_;
+  EnrichFn enrich_;
+  int64_t processed_seq_ = 0;  // writer thread only
+  std::thread thread_;
+
+  mutable absl::Mutex mu_;
+  std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool committing_ ABSL_GUARDED_BY(mu_) = false;
+  PipelineStats stats_ ABSL_GUARDED_BY(mu_);
+};
+
+LocalPipeline::LocalPipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LocalPipeline::~LocalPipeline() { Stop(); }
+
+absl::StatusOr<std::unique_ptr<LocalPipeline>> LocalPipeline::Start(store::Store& store,
+                                                                    PipelineOptions options,
+                                                                    EnrichFn enrich) {
+  auto impl = std::make_unique<Impl>(store, options, std::move(enrich));
+  SPOOR_RETURN_IF_ERROR(impl->Recover());
+  impl->StartThread();
+  return std::unique_ptr<LocalPipeline>(new LocalPipeline(std::move(impl)));
+}
+
+absl::Status LocalPipeline::Publish(const Event& event, DoneFn done) {
+  return impl_->Publish(event, std::move(done));
+}
+void LocalPipeline::Stop() { impl_->Stop(); }
+PipelineStats LocalPipeline::Stats() const { return impl_->Stats(); }
+void LocalPipeline::WaitProcessed() { impl_->WaitProcessed(); }
+
+}  // namespace spoor::pipeline

@@ -1,0 +1,133 @@
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/notification.h"
+#include "gtest/gtest.h"
+#include "spoor/common/ids.h"
+#include "spoor/pipeline/pipeline.h"
+
+namespace spoor::pipeline {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "spoor-pipe-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+Event MakeEvent(int64_t ws, uint64_t contact, int i) {
+  Event e;
+  e.id = NewEventId(1700000000000000 + i);
+  e.workspace_id = ws;
+  e.received_at_us = 1700000000000000 + i;
+  e.contact_id = contact;
+  e.device_id = "dev" + std::to_string(contact);
+  e.url = "https://s.example/p/" + std::to_string(i);
+  return e;
+}
+
+size_t CountEvents(store::Store& s) {
+  size_t n = 0;
+  EXPECT_TRUE(s.ExportEvents(std::nullopt, [&](std::string_view) { ++n; }).ok());
+  return n;
+}
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    store_ = std::move(*store::OpenSqliteStore({dir_.path()}));
+    ws_ = store_->EnsureDefaultWorkspace()->id;
+  }
+  TempDir dir_;
+  std::unique_ptr<store::Store> store_;
+  int64_t ws_ = 0;
+};
+
+TEST_F(PipelineTest, EveryAcknowledgedEventIsCommittedAndProcessed) {
+  auto pipeline = LocalPipeline::Start(*store_, {}, nullptr);
+  ASSERT_TRUE(pipeline.ok());
+  std::atomic<int> acked{0};
+  for (int i = 0; i < 500; ++i) {
+    ASSERT_TRUE((*pipeline)
+                    ->Publish(MakeEvent(ws_, 1 + static_cast<uint64_t>(i % 7), i),
+                              [&](absl::Status s) {
+                                EXPECT_TRUE(s.ok());
+                                ++acked;
+                              })
+                    .ok());
+  }
+  (*pipeline)->WaitProcessed();
+  EXPECT_EQ(acked.load(), 500);
+  EXPECT_EQ(CountEvents(*store_), 500u);
+  EXPECT_EQ((*pipeline)->Stats().committed, 500);
+  EXPECT_LT((*pipeline)->Stats().commits, 500);  // group commit shares transactions
+}
+
+TEST_F(PipelineTest, RetriedEventIsStoredOnce) {
+  auto pipeline = LocalPipeline::Start(*store_, {}, nullptr);
+  ASSERT_TRUE(pipeline.ok());
+  Event e = MakeEvent(ws_, 5, 1);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE((*pipeline)->Publish(e, [](absl::Status) {}).ok());
+  (*pipeline)->WaitProcessed();
+  EXPECT_EQ(CountEvents(*store_), 1u);
+  EXPECT_EQ((*pipeline)->Stats().duplicates, 2);
+}
+
+TEST_F(PipelineTest, FullQueueIsRefusedAtOnce) {
+  PipelineOptions options;
+  options.max_queue = 0;
+  auto pipeline = LocalPipeline::Start(*store_, options, nullptr);
+  ASSERT_TRUE(pipeline.ok());
+  bool called = false;
+  absl::Status s = (*pipeline)->Publish(MakeEvent(ws_, 1, 1), [&](absl::Status) { called = true; });
+  EXPECT_TRUE(absl::IsUnavailable(s));
+  EXPECT_FALSE(called);
+  EXPECT_EQ((*pipeline)->Stats().rejected_full, 1);
+}
+
+TEST_F(PipelineTest, UnprocessedInboxRowsAreProcessedAtStart) {
+  std::vector<std::string> bodies = {EncodeEvent(MakeEvent(ws_, 1, 1)),
+                                     EncodeEvent(MakeEvent(ws_, 2, 2)), "garbage"};
+  ASSERT_TRUE(store_->AppendInbox(bodies).ok());
+  auto pipeline = LocalPipeline::Start(*store_, {}, nullptr);
+  ASSERT_TRUE(pipeline.ok());
+  EXPECT_EQ(CountEvents(*store_), 2u);
+}
+
+TEST_F(PipelineTest, EnrichmentRunsBeforeApply) {
+  auto pipeline =
+      LocalPipeline::Start(*store_, {}, [](Event& e) { e.channel = "Direct"; });
+  ASSERT_TRUE(pipeline.ok());
+  ASSERT_TRUE((*pipeline)->Publish(MakeEvent(ws_, 1, 1), [](absl::Status) {}).ok());
+  (*pipeline)->WaitProcessed();
+  std::string line;
+  ASSERT_TRUE(store_->ExportEvents(std::nullopt, [&](std::string_view l) { line = l; }).ok());
+  EXPECT_NE(line.find("\"channel\":\"Direct\""), std::string::npos) << line;
+}
+
+TEST_F(PipelineTest, StopCommitsWhatIsQueued) {
+  auto pipeline = LocalPipeline::Start(*store_, {}, nullptr);
+  ASSERT_TRUE(pipeline.ok());
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 100; ++i) {
+    ASSERT_TRUE((*pipeline)->Publish(MakeEvent(ws_, 3, i), [&](absl::Status s) {
+      if (s.ok()) ++ok;
+    }).ok());
+  }
+  (*pipeline)->Stop();
+  EXPECT_EQ(ok.load(), 100);
+  EXPECT_EQ(CountEvents(*store_), 100u);
+  EXPECT_TRUE(absl::IsUnavailable((*pipeline)->Publish(MakeEvent(ws_, 3, 999), [](absl::Status) {})));
+}
+
+}  // namespace
+}  // namespace spoor::pipeline

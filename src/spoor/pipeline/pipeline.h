@@ -1,0 +1,84 @@
+// The pipeline: the bus that makes accepted events durable (group commit)
+// and the processor that turns the durable inbox into contacts, devices,
+// sessions and event rows.
+//
+// The bus is bounded: when its queue is full Publish fails at once with
+// Unavailable (the edge answers 503 + Retry-After), never growing memory.
+// One writer thread owns every store write; `done` callbacks run on it and
+// must only hand work back to their own thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "spoor/common/event.h"
+#include "spoor/store/store.h"
+
+namespace spoor::pipeline {
+
+using DoneFn = absl::AnyInvocable<void(absl::Status) &&>;
+
+class Bus {
+ public:
+  virtual ~Bus() = default;
+  // Queues `event` for a durable commit; `done` runs once with OK after the
+  // commit, or with the error that failed it. Errors (returned at once, and
+  // `done` is then not called): Unavailable when the queue is full or the
+  // bus is stopping.
+  virtual absl::Status Publish(const Event& event, DoneFn done) = 0;
+};
+
+struct PipelineOptions {
+  size_t max_queue = 20000;        // events waiting for a commit
+  size_t max_batch = 8192;         // events in one commit
+  int process_chunk = 1000;        // inbox rows per processing transaction when idle
+  int process_chunk_busy = 200;    // ... while commits are waiting
+};
+
+struct PipelineStats {
+  int64_t committed = 0;
+  int64_t commits = 0;
+  int64_t commit_failures = 0;
+  int64_t rejected_full = 0;
+  int64_t processed = 0;
+  int64_t duplicates = 0;
+  int64_t undecodable = 0;
+  int64_t process_failures = 0;
+  int64_t queued = 0;
+  int64_t inbox_lag = 0;  // committed but not yet processed (approximate)
+};
+
+// Enrichment run by the processor on each event before it is applied
+// (channel grouping, ...). Must be thread-compatible with one caller.
+using EnrichFn = std::function<void(Event&)>;
+
+// The in-process bus and processor on the embedded store.
+class LocalPipeline final : public Bus {
+ public:
+  // Starts the writer thread. Before it returns, every event already in the
+  // inbox but not yet processed (left by a crash) is processed.
+  static absl::StatusOr<std::unique_ptr<LocalPipeline>> Start(store::Store& store,
+                                                              PipelineOptions options,
+                                                              EnrichFn enrich);
+  ~LocalPipeline() override;  // Stop()s
+
+  absl::Status Publish(const Event& event, DoneFn done) override;
+  // Commits what is queued, processes the whole inbox, and joins the writer.
+  void Stop();
+  PipelineStats Stats() const;
+  // Blocks until every event committed so far has been processed (tests, export).
+  void WaitProcessed();
+
+  class Impl;
+
+ private:
+  explicit LocalPipeline(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace spoor::pipeline

@@ -1,0 +1,210 @@
+#include "harness.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+namespace spoor::e2e {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+std::string SpoorBinary() { return SPOOR_BIN; }
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "spoor-e2e-XXXXXX").string();
+  path_ = mkdtemp(tmpl.data());
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string HttpResponse::Header(const std::string& name) const {
+  auto it = headers.find(name);
+  return it == headers.end() ? "" : it->second;
+}
+
+std::vector<std::string> HttpResponse::Headers(const std::string& name) const {
+  std::vector<std::string> out;
+  auto [a, b] = headers.equal_range(name);
+  for (auto it = a; it != b; ++it) out.push_back(it->second);
+  return out;
+}
+
+HttpResponse Send(int port, const HttpRequest& request, int timeout_ms) {
+  HttpResponse out;
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  boost::system::error_code ec;
+  stream.expires_after(std::chrono::milliseconds(timeout_ms));
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                         static_cast<unsigned short>(port)),
+                 ec);
+  if (ec) return out;
+  bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), request.target, 11};
+  req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port));
+  for (const auto& [k, v] : request.headers) req.insert(k, v);
+  req.body() = request.body;
+  if (!request.body.empty() || request.method == "POST") req.prepare_payload();
+  bhttp::write(stream, req, ec);
+  if (ec) return out;
+  beast::flat_buffer buffer;
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  if (request.method == "HEAD") parser.skip(true);
+  bhttp::read(stream, buffer, parser, ec);
+  if (ec) return out;
+  auto res = parser.release();
+  out.status = static_cast<int>(res.result_int());
+  for (const auto& f : res) {
+    std::string name(f.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers.emplace(name, std::string(f.value()));
+  }
+  out.body = res.body();
+  return out;
+}
+
+std::string SendRaw(int port, const std::string& bytes, int timeout_ms) {
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  boost::system::error_code ec;
+  stream.expires_after(std::chrono::milliseconds(timeout_ms));
+  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
+                                         static_cast<unsigned short>(port)),
+                 ec);
+  if (ec) return "";
+  asio::write(stream.socket(), asio::buffer(bytes), ec);
+  std::string out;
+  char buf[4096];
+  while (true) {
+    size_t n = stream.read_some(asio::buffer(buf), ec);
+    out.append(buf, n);
+    if (ec) break;
+  }
+  return out;
+}
+
+SpoorServer::SpoorServer(std::string data_dir, std::vector<std::string> extra_flags)
+    : data_dir_(std::move(data_dir)) {
+  Start(extra_flags);
+}
+
+SpoorServer::~SpoorServer() {
+  if (pid_ > 0) Stop();
+}
+
+void SpoorServer::Start(const std::vector<std::string>& extra_flags) {
+  std::string ready = data_dir_ + "/.ready-" + std::to_string(getpid());
+  std::filesystem::remove(ready);
+  log_path_ = data_dir_ + "/../" + std::filesystem::path(data_dir_).filename().string() + ".log";
+  std::vector<std::string> args = {SpoorBinary(), "serve",        "--data",     data_dir_,
+                                   "--listen",    "127.0.0.1:0", "--ready-file", ready,
+                                   "--threads",   "2"};
+  args.insert(args.end(), extra_flags.begin(), extra_flags.end());
+  std::filesystem::create_directories(data_dir_);
+  pid_ = fork();
+  if (pid_ == 0) {
+    int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, 1);
+      dup2(fd, 2);
+    }
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  bool up = WaitFor(
+      [&] {
+        int status;
+        if (waitpid(pid_, &status, WNOHANG) == pid_) {
+          pid_ = -1;
+          return true;
+        }
+        return std::filesystem::exists(ready);
+      },
+      std::chrono::seconds(20));
+  if (!up || pid_ < 0) return;
+  std::ifstream in(ready);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  boost::system::error_code ec;
+  auto v = boost::json::parse(ss.str(), ec);
+  if (ec) return;
+  std::string url(v.at("url").as_string());
+  port_ = std::stoi(url.substr(url.rfind(':') + 1));
+  workspace_id_ = std::string(v.at("workspace_id").as_string());
+}
+
+int SpoorServer::Stop() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  port_ = 0;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void SpoorServer::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  port_ = 0;
+}
+
+std::string RunSpoor(const std::vector<std::string>& args, int* exit_code) {
+  std::string cmd = "'" + SpoorBinary() + "'";
+  for (const auto& a : args) cmd += " '" + a + "'";
+  cmd += " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  if (exit_code) *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+std::vector<std::string> Export(const std::string& what, const std::string& data_dir) {
+  std::string out = RunSpoor({"export", what, "--data", data_dir});
+  std::vector<std::string> lines;
+  std::stringstream ss(out);
+  std::string line;
+  while (std::getline(ss, line)) {
+    if (!line.empty()) lines.push_back(line);
+  }
+  return lines;
+}
+
+bool WaitFor(const std::function<bool()>& fn, std::chrono::milliseconds deadline) {
+  auto end = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < end) {
+    if (fn()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return fn();
+}
+
+}  // namespace spoor::e2e

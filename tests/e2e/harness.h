@@ -1,0 +1,83 @@
+// End-to-end test harness: runs the real `spoor` binary on 127.0.0.1 with a
+// free port (port 0 + --ready-file) in a temp dir, talks HTTP to it, runs
+// its CLI, and stops it (SIGTERM, or SIGKILL for crash tests).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace spoor::e2e {
+
+// Path of the spoor binary under test (compile definition SPOOR_BIN).
+std::string SpoorBinary();
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct HttpResponse {
+  int status = 0;
+  std::multimap<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string Header(const std::string& name) const;
+  std::vector<std::string> Headers(const std::string& name) const;
+};
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string target = "/";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+// One request on a new connection. status 0 when the connection failed.
+HttpResponse Send(int port, const HttpRequest& request, int timeout_ms = 10000);
+// Sends raw bytes and returns the raw answer (for malformed requests).
+std::string SendRaw(int port, const std::string& bytes, int timeout_ms = 10000);
+
+constexpr char kBrowserUa[] =
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
+    "Safari/537.36";
+
+class SpoorServer {
+ public:
+  // Starts `spoor serve` on data_dir; extra flags are appended.
+  explicit SpoorServer(std::string data_dir, std::vector<std::string> extra_flags = {});
+  ~SpoorServer();
+  bool ok() const { return port_ > 0; }
+  int port() const { return port_; }
+  const std::string& workspace_id() const { return workspace_id_; }
+  const std::string& log() const { return log_path_; }
+  // SIGTERM and wait; returns the exit status.
+  int Stop();
+  // SIGKILL and wait.
+  void Kill();
+
+ private:
+  void Start(const std::vector<std::string>& extra_flags);
+  std::string data_dir_;
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::string workspace_id_;
+};
+
+// Runs `spoor ARGS...`; returns stdout. exit_code receives the status.
+std::string RunSpoor(const std::vector<std::string>& args, int* exit_code = nullptr);
+// Runs `spoor export WHAT --data DIR` and returns the lines.
+std::vector<std::string> Export(const std::string& what, const std::string& data_dir);
+// Polls `fn` until true or the deadline passes.
+bool WaitFor(const std::function<bool()>& fn, std::chrono::milliseconds deadline);
+
+}  // namespace spoor::e2e
