@@ -31,7 +31,7 @@ const BotDetector& Detector() {
     rules.uap_regexes_path =
         (env != nullptr && *env != '\0')
             ? env
-            : "/work/main/node_modules/uap-core/regexes.yaml";
+            : SPOOR_SOURCE_DIR "/node_modules/uap-core/regexes.yaml";
     rules.substrings = DefaultBotSubstrings();
     auto created = BotDetector::Create(rules);
     if (!created.ok()) std::abort();

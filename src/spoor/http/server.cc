@@ -164,6 +164,12 @@ class Server::Impl {
     size_t limit = body_limit_(header.method_string(), header.target().substr(
                                    0, header.target().find('?')));
     parser.body_limit(limit);
+    // Beast checks Content-Length against the limit while parsing the header,
+    // before the per-route limit is known: check the declared length here.
+    if (parser.content_length() && *parser.content_length() > limit) {
+      co_await WriteError(stream, 413, "body too large");
+      co_return false;
+    }
     if (!parser.is_done()) {
       auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
       if (ec) {
