@@ -277,7 +277,12 @@ absl::Status Collector::FillEvent(const Params& params, const HitRequest& reques
   for (const auto& [key, value] : params) {
     if (ws.all_fields.contains(ToAbsl(key))) {
       if (!ws.public_fields.contains(ToAbsl(key))) {
+        // Never applied to the contact; kept on the event, as Mautic keeps
+        // the whole hit query.
         counters_.Add("fields_ignored", "not_publicly_updatable");
+        if (e.properties.size() < limits_.max_properties) {
+          e.properties.emplace_back(key, TruncateUtf8(value, limits_.max_property_bytes));
+        }
       } else if (key == "email" && !LooksLikeEmail(TrimAscii(value))) {
         if (!TrimAscii(value).empty()) counters_.Add("fields_ignored", "invalid_email");
       } else if (!TrimAscii(value).empty()) {

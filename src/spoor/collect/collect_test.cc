@@ -115,8 +115,9 @@ TEST_F(CollectorTest, OnlyPubliclyUpdatableFieldsAreKept) {
                                                                {"firstname", "John"}};
   EXPECT_EQ(out.event->fields, expected);
   EXPECT_EQ(counters_.Get("fields_ignored", "not_publicly_updatable"), 1);
-  ASSERT_EQ(out.event->properties.size(), 1u);
-  EXPECT_EQ(out.event->properties[0].first, "color");
+  ASSERT_EQ(out.event->properties.size(), 2u);
+  EXPECT_EQ(out.event->properties[0].first, "phone");
+  EXPECT_EQ(out.event->properties[1].first, "color");
 }
 
 TEST_F(CollectorTest, TagsAddAndRemove) {

@@ -1,0 +1,77 @@
+#include "spoor/config.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "gtest/gtest.h"
+
+namespace spoor {
+namespace {
+
+TEST(ParseListen, HostAndPort) {
+  http::ServerOptions s;
+  ASSERT_TRUE(ParseListen("0.0.0.0:9000", s).ok());
+  EXPECT_EQ(s.host, "0.0.0.0");
+  EXPECT_EQ(s.port, 9000);
+  ASSERT_TRUE(ParseListen("[::1]:0", s).ok());
+  EXPECT_EQ(s.host, "::1");
+  EXPECT_EQ(s.port, 0);
+  EXPECT_FALSE(ParseListen("9000", s).ok());
+  EXPECT_FALSE(ParseListen("h:99999", s).ok());
+  EXPECT_FALSE(ParseListen("h:80x", s).ok());
+  EXPECT_FALSE(ParseListen(":80", s).ok());
+}
+
+TEST(ValidateOrigin, AcceptsOriginsAndLeadingWildcards) {
+  EXPECT_TRUE(ValidateOrigin("https://www.example.com").ok());
+  EXPECT_TRUE(ValidateOrigin("http://localhost:3000").ok());
+  EXPECT_TRUE(ValidateOrigin("https://*.example.com").ok());
+  EXPECT_FALSE(ValidateOrigin("www.example.com").ok());
+  EXPECT_FALSE(ValidateOrigin("ftp://x").ok());
+  EXPECT_FALSE(ValidateOrigin("https://x.com/path").ok());
+  EXPECT_FALSE(ValidateOrigin("https://x.*.com").ok());
+  EXPECT_FALSE(ValidateOrigin("*").ok());
+}
+
+class ConfigFileTest : public ::testing::Test {
+ protected:
+  std::string Write(const char* text) {
+    path_ = (std::filesystem::temp_directory_path() / ("spoor-cfg-" + std::to_string(getpid()) +
+                                                       ".toml")).string();
+    FILE* f = std::fopen(path_.c_str(), "w");
+    std::fputs(text, f);
+    std::fclose(f);
+    return path_;
+  }
+  void TearDown() override { std::filesystem::remove(path_); }
+  std::string path_;
+};
+
+TEST_F(ConfigFileTest, FileThenFlags) {
+  ServeFlags flags;
+  flags.config_file = Write("listen = \"127.0.0.1:7000\"\nthreads = 3\nmax_queue = 77\n"
+                            "synchronous = \"normal\"\nbot_substrings = [\"X\"]\n");
+  flags.threads = 1;
+  auto cfg = ResolveServeConfig(flags);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->server.port, 7000);
+  EXPECT_EQ(cfg->server.threads, 1);
+  EXPECT_EQ(cfg->pipeline.max_queue, 77u);
+  EXPECT_FALSE(cfg->synchronous_full);
+  EXPECT_EQ(cfg->bot_substrings, std::vector<std::string>{"X"});
+}
+
+TEST_F(ConfigFileTest, BadValuesAreClearErrors) {
+  ServeFlags flags;
+  flags.config_file = Write("threads = \"many\"\n");
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
+  flags.config_file = Write("synchronous = \"off\"\n");
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
+  flags.config_file = Write("max_queue = 0\n");
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
+  flags.config_file = "/nonexistent/spoor.toml";
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
+}
+
+}  // namespace
+}  // namespace spoor
