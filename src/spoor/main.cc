@@ -57,6 +57,7 @@ collect::CollectConfig ToCollectConfig(const std::vector<store::Workspace>& work
     for (const store::FieldDefinition& f : ws.fields) {
       v.all_fields.insert(f.alias);
       if (f.is_publicly_updatable) v.public_fields.insert(f.alias);
+      if (f.is_unique_identifier) v.unique_fields.insert(f.alias);
     }
     config.workspaces.push_back(std::move(v));
   }
@@ -117,7 +118,8 @@ int Serve(const ServeConfig& cfg) {
   if (!loaded.ok()) return Fail(loaded);
 
   const collect::ChannelRules& rules = **channels;
-  auto pipeline = pipeline::LocalPipeline::Start(*store, cfg.pipeline, [&rules](Event& e) {
+  pipeline::PipelineHooks hooks;
+  hooks.enrich = [&rules](Event& e) {
     collect::ChannelInput in;
     in.utm_source = e.utm.source;
     in.utm_medium = e.utm.medium;
@@ -125,7 +127,11 @@ int Serve(const ServeConfig& cfg) {
     in.referrer = e.referrer;
     in.page_host = collect::UrlHost(e.url);
     e.channel = rules.Classify(in).channel;
-  });
+  };
+  hooks.device_moves = [&identities](const std::vector<store::DeviceOwner>& moves) {
+    for (const auto& m : moves) identities.Put(m.device_id, m.workspace_id, m.contact_id);
+  };
+  auto pipeline = pipeline::LocalPipeline::Start(*store, cfg.pipeline, hooks);
   if (!pipeline.ok()) return Fail(pipeline.status());
   // Devices of events recovered from the inbox are now in the store.
   loaded = store->ForEachDevice([&](std::string_view device, int64_t wsid, uint64_t contact) {
@@ -169,7 +175,13 @@ int Serve(const ServeConfig& cfg) {
     while (!stop) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       int64_t now = store->ConfigVersion().value_or(seen);
-      if (now != seen && LoadConfig(*store, config).ok()) seen = now;
+      if (now != seen && LoadConfig(*store, config).ok()) {
+        // Device owners may have changed outside the server (unmerge).
+        (void)store->ForEachDevice([&](std::string_view device, int64_t wsid, uint64_t contact) {
+          identities.Put(device, wsid, contact);
+        });
+        seen = now;
+      }
     }
   });
 
@@ -259,6 +271,23 @@ int Export(const std::string& what, const std::string& data, const std::string& 
   return 0;
 }
 
+int ContactCommand(const std::string& action, int64_t contact, const std::string& data,
+                   int limit) {
+  auto store = store::OpenSqliteStore({data, /*read_only=*/action == "show"});
+  if (!store.ok()) return Fail(store.status());
+  if (action == "show") {
+    auto shown = (*store)->ShowContact(contact, limit);
+    if (!shown.ok()) return Fail(shown.status());
+    std::printf("%s\n", shown->c_str());
+    return 0;
+  }
+  auto winner = (*store)->UnmergeContact(contact, nullptr);
+  if (!winner.ok()) return Fail(winner.status());
+  std::printf("{\"unmerged\":%lld,\"from\":%lld}\n", static_cast<long long>(contact),
+              static_cast<long long>(*winner));
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"Spoor: who your visitors and contacts are, and what they do."};
   app.set_version_flag("--version", kVersion);
@@ -291,6 +320,27 @@ int Main(int argc, char** argv) {
   exp->add_option("--data", data, "Data directory")->capture_default_str();
   exp->add_option("--workspace", workspace, "Workspace id (all workspaces when omitted)");
 
+  // `spoor contact show ID` and `spoor contacts unmerge ID` (both spellings work).
+  int64_t contact_id = 0;
+  int limit = 100;
+  std::vector<CLI::App*> contact_cmds;
+  for (const char* name : {"contact", "contacts"}) {
+    CLI::App* cmd = app.add_subcommand(name, "Show a contact and its timeline, undo a merge");
+    cmd->require_subcommand(1);
+    for (const char* verb : {"show", "unmerge"}) {
+      CLI::App* sub = cmd->add_subcommand(
+          verb, std::string(verb) == "show"
+                    ? "Print a contact (fields, tags, devices, merges) and its timeline as JSON"
+                    : "Undo the latest merge of this contact into another");
+      sub->add_option("id", contact_id, "Contact id")->required();
+      sub->add_option("--data", data, "Data directory")->capture_default_str();
+      if (std::string(verb) == "show") {
+        sub->add_option("--limit", limit, "Timeline entries")->capture_default_str();
+      }
+      contact_cmds.push_back(sub);
+    }
+  }
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -304,6 +354,9 @@ int Main(int argc, char** argv) {
   if (show->parsed()) return ShowWorkspace(data, workspace);
   if (domains->parsed()) return Domains(action, origin, data, workspace);
   if (exp->parsed()) return Export(what, data, workspace);
+  for (CLI::App* sub : contact_cmds) {
+    if (sub->parsed()) return ContactCommand(sub->get_name(), contact_id, data, limit);
+  }
   return 0;
 }
 

@@ -303,6 +303,16 @@ absl::Status Collector::FillEvent(const Params& params, const HitRequest& reques
   return absl::OkStatus();
 }
 
+absl::Status Collector::ReserveSpareContact(const WorkspaceView& ws, Event& e) const {
+  for (const auto& [alias, value] : e.fields) {
+    if (ws.unique_fields.contains(ToAbsl(alias))) {
+      SPOOR_ASSIGN_OR_RETURN(e.spare_contact_id, contact_ids_.Next());
+      return absl::OkStatus();
+    }
+  }
+  return absl::OkStatus();
+}
+
 HitOutcome Collector::Handle(Endpoint endpoint, const HitRequest& request,
                              const WorkspaceView& ws) const {
   HitOutcome out;
@@ -339,6 +349,10 @@ HitOutcome Collector::Handle(Endpoint endpoint, const HitRequest& request,
   e.type = EventType::kPageView;
   e.source = endpoint == Endpoint::kPixel ? EventSource::kPixel : EventSource::kJs;
   if (absl::Status s = FillEvent(*params, request, ws, e); !s.ok()) {
+    out.problem = s;
+    return out;
+  }
+  if (absl::Status s = ReserveSpareContact(ws, e); !s.ok()) {
     out.problem = s;
     return out;
   }

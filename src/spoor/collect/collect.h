@@ -48,6 +48,7 @@ struct WorkspaceView {
   std::vector<std::string> tracking_domains;  // exact origins and https://*.x globs
   absl::flat_hash_set<std::string> public_fields;
   absl::flat_hash_set<std::string> all_fields;
+  absl::flat_hash_set<std::string> unique_fields;
 };
 
 // Immutable snapshot of every workspace; replaced whole on change.
@@ -106,6 +107,9 @@ class Collector {
   std::string SkipReason(const HitRequest& request, const WorkspaceView& ws) const;
   absl::Status FillEvent(const Params& params, const HitRequest& request, const WorkspaceView& ws,
                          Event& event) const;
+  // Events that carry a unique identifier get a spare contact id, for a new
+  // person on a device that belongs to someone else.
+  absl::Status ReserveSpareContact(const WorkspaceView& ws, Event& e) const;
   absl::Status Identify(const Params& params, const HitRequest& request, const WorkspaceView& ws,
                         HitOutcome& out) const;
 

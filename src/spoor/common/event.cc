@@ -7,7 +7,7 @@
 namespace spoor {
 namespace {
 
-constexpr uint8_t kFormatVersion = 1;
+constexpr uint8_t kFormatVersion = 2;
 
 class Writer {
  public:
@@ -147,12 +147,18 @@ std::string EncodeEvent(const Event& e) {
   w.List(e.tags_add);
   w.List(e.tags_remove);
   w.Pairs(e.properties);
+  w.Varint(e.spare_contact_id);
+  w.Str(e.user_id);
+  w.Str(e.properties_json);
   return out;
 }
 
 absl::StatusOr<Event> DecodeEvent(std::string_view bytes) {
   Reader r(bytes);
-  if (r.U8() != kFormatVersion) return absl::DataLossError("unknown event encoding");
+  const uint8_t version = r.U8();
+  if (version != 1 && version != kFormatVersion) {
+    return absl::DataLossError("unknown event encoding");
+  }
   Event e;
   e.id = r.Str();
   e.workspace_id = r.I64();
@@ -172,6 +178,11 @@ absl::StatusOr<Event> DecodeEvent(std::string_view bytes) {
   e.tags_add = r.List();
   e.tags_remove = r.List();
   e.properties = r.Pairs();
+  if (version >= 2) {
+    e.spare_contact_id = r.Varint();
+    e.user_id = r.Str();
+    e.properties_json = r.Str();
+  }
   if (!r.ok() || !r.AtEnd()) return absl::DataLossError("truncated event encoding");
   return e;
 }

@@ -46,6 +46,12 @@ struct Event {
   uint64_t contact_id = 0;
   std::string device_id;
   bool new_device = false;  // minted by the request that carried this event
+  // A contact id reserved by the receiver for events that carry a unique
+  // identifier: the processor uses it when a new person shows up on a device
+  // that already belongs to someone else (shared computer). 0 = none.
+  uint64_t spare_contact_id = 0;
+  // The app's own user id (identity kind "external"), from the events API.
+  std::string user_id;
   std::string url, title, referrer, language;
   Utm utm;
   std::string channel;  // filled by the processor
@@ -55,6 +61,9 @@ struct Event {
   std::vector<std::string> tags_add, tags_remove;
   // Everything else the request carried (resolution, timezone, platform, ...).
   std::vector<std::pair<std::string, std::string>> properties;
+  // Structured properties (a JSON object, already validated and bounded) of a
+  // custom event; `properties` are added to it.
+  std::string properties_json;
   std::string ip, user_agent;
 };
 

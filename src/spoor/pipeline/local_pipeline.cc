@@ -13,8 +13,8 @@ namespace spoor::pipeline {
 
 class LocalPipeline::Impl {
  public:
-  Impl(store::Store& store, PipelineOptions options, EnrichFn enrich)
-      : store_(store), options_(options), enrich_(std::move(enrich)) {}
+  Impl(store::Store& store, PipelineOptions options, PipelineHooks hooks)
+      : store_(store), options_(options), hooks_(std::move(hooks)) {}
 
   absl::Status Recover() {
     SPOOR_ASSIGN_OR_RETURN(processed_seq_, store_.ProcessedSeq());
@@ -146,12 +146,15 @@ class LocalPipeline::Impl {
         spdlog::warn("inbox row {} is undecodable: {}", row.seq, event.status().ToString());
         continue;
       }
-      if (enrich_) enrich_(*event);
+      if (hooks_.enrich) hooks_.enrich(*event);
       events.push_back(std::move(*event));
     }
     int64_t through = rows.back().seq;
     SPOOR_ASSIGN_OR_RETURN(store::ApplyStats applied, store_.ApplyEvents(events, through));
     processed_seq_ = through;
+    if (!applied.device_moves.empty() && hooks_.device_moves) {
+      hooks_.device_moves(applied.device_moves);
+    }
     absl::MutexLock lock(&mu_);
     stats_.processed += applied.applied;
     stats_.duplicates += applied.duplicates;
@@ -162,7 +165,7 @@ class LocalPipeline::Impl {
 
   store::Store& store_;
   const PipelineOptions options_;
-  EnrichFn enrich_;
+  PipelineHooks hooks_;
   int64_t processed_seq_ = 0;  // writer thread only
   std::thread thread_;
 
@@ -178,8 +181,8 @@ LocalPipeline::~LocalPipeline() { Stop(); }
 
 absl::StatusOr<std::unique_ptr<LocalPipeline>> LocalPipeline::Start(store::Store& store,
                                                                     PipelineOptions options,
-                                                                    EnrichFn enrich) {
-  auto impl = std::make_unique<Impl>(store, options, std::move(enrich));
+                                                                    PipelineHooks hooks) {
+  auto impl = std::make_unique<Impl>(store, options, std::move(hooks));
   SPOOR_RETURN_IF_ERROR(impl->Recover());
   impl->StartThread();
   return std::unique_ptr<LocalPipeline>(new LocalPipeline(std::move(impl)));

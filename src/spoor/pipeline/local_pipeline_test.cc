@@ -53,7 +53,7 @@ class PipelineTest : public ::testing::Test {
 };
 
 TEST_F(PipelineTest, EveryAcknowledgedEventIsCommittedAndProcessed) {
-  auto pipeline = LocalPipeline::Start(*store_, {}, nullptr);
+  auto pipeline = LocalPipeline::Start(*store_, {}, {});
   ASSERT_TRUE(pipeline.ok());
   std::atomic<int> acked{0};
   for (int i = 0; i < 500; ++i) {
@@ -73,7 +73,7 @@ TEST_F(PipelineTest, EveryAcknowledgedEventIsCommittedAndProcessed) {
 }
 
 TEST_F(PipelineTest, RetriedEventIsStoredOnce) {
-  auto pipeline = LocalPipeline::Start(*store_, {}, nullptr);
+  auto pipeline = LocalPipeline::Start(*store_, {}, {});
   ASSERT_TRUE(pipeline.ok());
   Event e = MakeEvent(ws_, 5, 1);
   for (int i = 0; i < 3; ++i) ASSERT_TRUE((*pipeline)->Publish(e, [](absl::Status) {}).ok());
@@ -85,7 +85,7 @@ TEST_F(PipelineTest, RetriedEventIsStoredOnce) {
 TEST_F(PipelineTest, FullQueueIsRefusedAtOnce) {
   PipelineOptions options;
   options.max_queue = 0;
-  auto pipeline = LocalPipeline::Start(*store_, options, nullptr);
+  auto pipeline = LocalPipeline::Start(*store_, options, {});
   ASSERT_TRUE(pipeline.ok());
   bool called = false;
   absl::Status s = (*pipeline)->Publish(MakeEvent(ws_, 1, 1), [&](absl::Status) { called = true; });
@@ -98,14 +98,14 @@ TEST_F(PipelineTest, UnprocessedInboxRowsAreProcessedAtStart) {
   std::vector<std::string> bodies = {EncodeEvent(MakeEvent(ws_, 1, 1)),
                                      EncodeEvent(MakeEvent(ws_, 2, 2)), "garbage"};
   ASSERT_TRUE(store_->AppendInbox(bodies).ok());
-  auto pipeline = LocalPipeline::Start(*store_, {}, nullptr);
+  auto pipeline = LocalPipeline::Start(*store_, {}, {});
   ASSERT_TRUE(pipeline.ok());
   EXPECT_EQ(CountEvents(*store_), 2u);
 }
 
 TEST_F(PipelineTest, EnrichmentRunsBeforeApply) {
   auto pipeline =
-      LocalPipeline::Start(*store_, {}, [](Event& e) { e.channel = "Direct"; });
+      LocalPipeline::Start(*store_, {}, {[](Event& e) { e.channel = "Direct"; }, nullptr});
   ASSERT_TRUE(pipeline.ok());
   ASSERT_TRUE((*pipeline)->Publish(MakeEvent(ws_, 1, 1), [](absl::Status) {}).ok());
   (*pipeline)->WaitProcessed();
@@ -115,7 +115,7 @@ TEST_F(PipelineTest, EnrichmentRunsBeforeApply) {
 }
 
 TEST_F(PipelineTest, StopCommitsWhatIsQueued) {
-  auto pipeline = LocalPipeline::Start(*store_, {}, nullptr);
+  auto pipeline = LocalPipeline::Start(*store_, {}, {});
   ASSERT_TRUE(pipeline.ok());
   std::atomic<int> ok{0};
   for (int i = 0; i < 100; ++i) {

@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
@@ -53,9 +54,13 @@ struct PipelineStats {
   int64_t inbox_lag = 0;  // committed but not yet processed (approximate)
 };
 
-// Enrichment run by the processor on each event before it is applied
-// (channel grouping, ...). Must be thread-compatible with one caller.
-using EnrichFn = std::function<void(Event&)>;
+// Hooks run on the writer thread. `enrich` runs on each event before it is
+// applied (channel grouping, ...); `device_moves` after a batch moved devices
+// to other contacts (merges, shared computers), for the receiver's cache.
+struct PipelineHooks {
+  std::function<void(Event&)> enrich;
+  std::function<void(const std::vector<store::DeviceOwner>&)> device_moves;
+};
 
 // The in-process bus and processor on the embedded store.
 class LocalPipeline final : public Bus {
@@ -64,7 +69,7 @@ class LocalPipeline final : public Bus {
   // inbox but not yet processed (left by a crash) is processed.
   static absl::StatusOr<std::unique_ptr<LocalPipeline>> Start(store::Store& store,
                                                               PipelineOptions options,
-                                                              EnrichFn enrich);
+                                                              PipelineHooks hooks);
   ~LocalPipeline() override;  // Stop()s
 
   absl::Status Publish(const Event& event, DoneFn done) override;

@@ -67,11 +67,25 @@ struct CounterDelta {
   int64_t value = 0;
 };
 
+// A device now owned by another contact (merge, shared computer, unmerge):
+// the receiver's identity cache must follow.
+struct DeviceOwner {
+  std::string device_id;
+  int64_t workspace_id = 0;
+  uint64_t contact_id = 0;
+};
+
 // Applied outcome of one batch, for logs and tests.
 struct ApplyStats {
   int64_t applied = 0;
   int64_t duplicates = 0;
   int64_t undecodable = 0;
+  std::vector<DeviceOwner> device_moves;
+};
+
+// A contact as the operator sees it: fields, tags, devices, merges.
+struct ContactSummary {
+  std::string json;  // one JSON object
 };
 
 class Store {
@@ -92,6 +106,10 @@ class Store {
   virtual absl::StatusOr<ApplyStats> ApplyEvents(absl::Span<const Event> events,
                                                  int64_t through_seq) = 0;
   virtual absl::Status AddCounters(absl::Span<const CounterDelta> deltas) = 0;
+  // Reverses the latest merge of `contact` into another: fields, tags,
+  // devices and identities it brought go back. Returns the former winner.
+  // Errors: NotFound when the contact was not merged.
+  virtual absl::StatusOr<int64_t> UnmergeContact(int64_t contact, std::vector<DeviceOwner>* moves) = 0;
 
   // --- contact ids ---
   // Reserves `count` counter values and returns the first. Durable.
@@ -122,6 +140,10 @@ class Store {
   virtual absl::Status ExportSessions(std::optional<int64_t> workspace_id,
                                       const std::function<void(std::string_view)>& line) = 0;
   virtual absl::Status ExportCounters(const std::function<void(std::string_view)>& line) = 0;
+  // One contact (resolving merges) with its fields, tags, devices, merges
+  // and its timeline: every event of it and of contacts merged into it,
+  // newest first, with session boundaries. Errors: NotFound.
+  virtual absl::StatusOr<std::string> ShowContact(int64_t contact, int limit) = 0;
 };
 
 // Opens (creating and migrating when writable) the embedded SQLite store in

@@ -19,9 +19,9 @@ struct Applier::Statements {
   Stmt config_version, load_timeouts, load_unique;
   Stmt event_exists, insert_contact, touch_contact, mark_identified;
   Stmt insert_device, touch_device;
-  Stmt field_owner, field_value, upsert_field;
+  Stmt field_value, upsert_field, fill_field, identity_of_kind;
   Stmt add_tag, remove_tag;
-  Stmt latest_session, insert_session, extend_session;
+  Stmt latest_session, covering_session, insert_session, extend_session, widen_session;
   Stmt insert_event, find_string, insert_string, count;
 };
 
@@ -71,12 +71,13 @@ absl::Status Applier::Prepare() {
        " user_agent_id) VALUES (?1, ?2, ?3, ?4, ?4, ?5)"},
       {&st_->touch_device,
        "UPDATE devices SET last_seen = max(last_seen, ?2) WHERE device_id = ?1"},
-      {&st_->field_owner,
-       "SELECT f.contact_id FROM contact_fields f JOIN contacts c ON c.id = f.contact_id "
-       "WHERE f.alias = ?1 AND f.value = ?2 AND c.workspace_id = ?3 AND f.contact_id != ?4 "
-       "AND c.merged_into IS NULL LIMIT 1"},
       {&st_->field_value,
        "SELECT value FROM contact_fields WHERE contact_id = ?1 AND alias = ?2"},
+      {&st_->fill_field,
+       "INSERT OR IGNORE INTO contact_fields(contact_id, alias, value, source, event_id, "
+       "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"},
+      {&st_->identity_of_kind,
+       "SELECT value FROM identities WHERE contact_id = ?1 AND kind = ?2 AND value != ?3 LIMIT 1"},
       {&st_->upsert_field,
        "INSERT INTO contact_fields(contact_id, alias, value, source, event_id, updated_at) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(contact_id, alias) DO UPDATE SET "
@@ -89,6 +90,16 @@ absl::Status Applier::Prepare() {
        "SELECT s.id, s.last_event_at, s.utm_campaign, s.utm_source, r.value FROM sessions s "
        "LEFT JOIN strings r ON r.id = s.referrer_id WHERE s.contact_id = ?1 "
        "ORDER BY s.last_event_at DESC LIMIT 1"},
+      {&st_->covering_session,
+       "SELECT s.id, s.last_event_at, s.utm_campaign, s.utm_source, r.value FROM sessions s "
+       "LEFT JOIN strings r ON r.id = s.referrer_id WHERE s.contact_id = ?1 "
+       "AND s.started_at <= ?2 + ?3 AND s.last_event_at >= ?2 - ?3 "
+       "ORDER BY abs(s.started_at - ?2) LIMIT 1"},
+      {&st_->widen_session,
+       "UPDATE sessions SET started_at = min(started_at, ?2), last_event_at = max(last_event_at, ?2),"
+       " event_count = event_count + 1, landing_url_id = CASE WHEN ?2 < started_at "
+       "THEN coalesce(?3, landing_url_id) ELSE landing_url_id END, exit_url_id = CASE WHEN "
+       "?2 >= last_event_at THEN coalesce(?3, exit_url_id) ELSE exit_url_id END WHERE id = ?1"},
       {&st_->insert_session,
        "INSERT INTO sessions(workspace_id, contact_id, device_id, started_at, last_event_at, "
        "event_count, landing_url_id, exit_url_id, referrer_id, utm_source, utm_medium, "
@@ -101,8 +112,8 @@ absl::Status Applier::Prepare() {
        "INSERT INTO events(workspace_id, event_id, received_at, client_time, type, source, "
        "contact_id, device_id, session_id, url_id, title_id, referrer_id, language, utm_source, "
        "utm_medium, utm_campaign, utm_term, utm_content, channel, name, properties, ip, "
-       "user_agent_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-       " ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)"},
+       "user_agent_id, event_time, origin_contact_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+       "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"},
       {&st_->find_string, "SELECT id FROM strings WHERE value = ?1"},
       {&st_->insert_string, "INSERT INTO strings(value) VALUES (?1)"},
       {&st_->count,
@@ -112,6 +123,7 @@ absl::Status Applier::Prepare() {
   for (const Named& n : all) {
     SPOOR_ASSIGN_OR_RETURN(*n.stmt, db_.Prepare(n.sql));
   }
+  SPOOR_ASSIGN_OR_RETURN(graph_, IdentityGraph::Create(db_));
   return absl::OkStatus();
 }
 
@@ -175,21 +187,36 @@ absl::Status Applier::ApplyOne(const Event& e, ApplyStats& stats) {
     ++stats.applied;
     return absl::OkStatus();
   }
-  SPOOR_RETURN_IF_ERROR(ApplyFields(e));
-  SPOOR_RETURN_IF_ERROR(ApplyTags(e));
-  SPOOR_ASSIGN_OR_RETURN(int64_t session_id, Sessionize(e));
-  SPOOR_RETURN_IF_ERROR(InsertEvent(e, session_id));
+  // Placed by event time: a device's owner then, not now.
+  const int64_t at = e.client_time_us != 0 ? e.client_time_us : e.received_at_us;
+  auto contact = static_cast<int64_t>(e.contact_id);
+  if (!e.device_id.empty()) {
+    SPOOR_ASSIGN_OR_RETURN(std::optional<int64_t> owner, graph_->DeviceOwnerAt(e.device_id, at));
+    if (owner) contact = *owner;
+  }
+  SPOOR_ASSIGN_OR_RETURN(contact, graph_->Root(contact));
+  bool switched = false;
+  SPOOR_ASSIGN_OR_RETURN(contact, Identify(e, contact, at, switched));
+  SPOOR_RETURN_IF_ERROR(ApplyFields(e, contact, switched));
+  SPOOR_RETURN_IF_ERROR(ApplyTags(e, contact));
+  SPOOR_ASSIGN_OR_RETURN(int64_t session_id, Sessionize(e, contact, at));
+  SPOOR_RETURN_IF_ERROR(InsertEvent(e, contact, session_id, at));
   ++stats.applied;
+  return absl::OkStatus();
+}
+
+absl::Status Applier::EnsureContact(int64_t contact, int64_t workspace_id, int64_t at) {
+  SPOOR_RETURN_IF_ERROR(
+      st_->insert_contact.Bind(1, contact).Bind(2, workspace_id).Bind(3, at).Run());
+  if (db_.Changes() == 0) {
+    SPOOR_RETURN_IF_ERROR(st_->touch_contact.Bind(1, contact).Bind(2, at).Run());
+  }
   return absl::OkStatus();
 }
 
 absl::Status Applier::EnsureContactAndDevice(const Event& e) {
   auto contact = static_cast<int64_t>(e.contact_id);
-  SPOOR_RETURN_IF_ERROR(
-      st_->insert_contact.Bind(1, contact).Bind(2, e.workspace_id).Bind(3, e.received_at_us).Run());
-  if (db_.Changes() == 0) {
-    SPOOR_RETURN_IF_ERROR(st_->touch_contact.Bind(1, contact).Bind(2, e.received_at_us).Run());
-  }
+  SPOOR_RETURN_IF_ERROR(EnsureContact(contact, e.workspace_id, e.received_at_us));
   if (e.device_id.empty()) return absl::OkStatus();
   SPOOR_ASSIGN_OR_RETURN(int64_t ua, StringId(e.user_agent));
   st_->insert_device.Bind(1, e.device_id).Bind(2, e.workspace_id).Bind(3, contact)
@@ -206,42 +233,78 @@ absl::Status Applier::Count(int64_t workspace_id, std::string_view name, std::st
   return st_->count.Bind(1, workspace_id).Bind(2, name).Bind(3, reason).Run();
 }
 
-absl::Status Applier::ApplyFields(const Event& e) {
-  const auto contact = static_cast<int64_t>(e.contact_id);
+absl::StatusOr<int64_t> Applier::Identify(const Event& e, int64_t contact, int64_t at,
+                                          bool& switched) {
+  const WorkspaceRules& rules = rules_[e.workspace_id];
+  std::vector<std::pair<std::string, std::string>> ids;
+  for (const auto& [alias, value] : e.fields) {
+    if (!value.empty() && rules.unique_fields.contains(alias)) ids.emplace_back(alias, value);
+  }
+  if (!e.user_id.empty()) ids.emplace_back("external", e.user_id);
+  for (const auto& [kind, value] : ids) {
+    SPOOR_ASSIGN_OR_RETURN(std::optional<int64_t> owner,
+                           graph_->Owner(e.workspace_id, kind, value));
+    if (owner && *owner == contact) continue;
+    if (owner) {
+      SPOOR_ASSIGN_OR_RETURN(bool identified, graph_->HasIdentity(contact));
+      if (!identified) {
+        // Deanonymization: the anonymous contact and its history join the
+        // identified one.
+        SPOOR_RETURN_IF_ERROR(graph_->Merge(e.workspace_id, *owner, contact,
+                                            {e.id, kind, value, at}));
+        SPOOR_RETURN_IF_ERROR(Count(e.workspace_id, "identity", "merged"));
+      } else if (!e.device_id.empty()) {
+        // Shared computer: two identified people are never merged; the
+        // device moves to the one identified now, history stays.
+        SPOOR_RETURN_IF_ERROR(
+            graph_->MoveDevice(e.device_id, e.workspace_id, *owner, at, "identified"));
+        SPOOR_RETURN_IF_ERROR(Count(e.workspace_id, "identity", "device_moved"));
+      }
+      contact = *owner;
+      switched = true;
+      continue;
+    }
+    st_->identity_of_kind.Bind(1, contact).Bind(2, kind).Bind(3, value);
+    absl::StatusOr<bool> other = st_->identity_of_kind.Step();
+    st_->identity_of_kind.Reset();
+    SPOOR_RETURN_IF_ERROR(other.status());
+    if (*other) {
+      // This contact is someone else: a new person on a shared device.
+      if (e.spare_contact_id == 0 || e.device_id.empty()) {
+        SPOOR_RETURN_IF_ERROR(Count(e.workspace_id, "fields_ignored", "identifier_already_set"));
+        continue;
+      }
+      auto fresh = static_cast<int64_t>(e.spare_contact_id);
+      SPOOR_RETURN_IF_ERROR(EnsureContact(fresh, e.workspace_id, at));
+      SPOOR_RETURN_IF_ERROR(graph_->MoveDevice(e.device_id, e.workspace_id, fresh, at, "identified"));
+      SPOOR_RETURN_IF_ERROR(Count(e.workspace_id, "identity", "new_person_on_device"));
+      contact = fresh;
+    }
+    SPOOR_RETURN_IF_ERROR(graph_->Claim(e.workspace_id, kind, value, contact, at));
+    SPOOR_RETURN_IF_ERROR(st_->mark_identified.Bind(1, contact).Run());
+  }
+  return contact;
+}
+
+absl::Status Applier::ApplyFields(const Event& e, int64_t contact, bool fill_gaps_only) {
   const WorkspaceRules& rules = rules_[e.workspace_id];
   std::string source(EventSourceName(e.source));
   for (const auto& [alias, value] : e.fields) {
     if (value.empty()) continue;
-    if (rules.unique_fields.contains(alias)) {
-      // A public request never claims another contact's identifier nor
-      // replaces the identifier this contact already has.
-      st_->field_owner.Bind(1, alias).Bind(2, value).Bind(3, e.workspace_id).Bind(4, contact);
-      absl::StatusOr<bool> owned = st_->field_owner.Step();
-      st_->field_owner.Reset();
-      SPOOR_RETURN_IF_ERROR(owned.status());
-      if (*owned) {
-        SPOOR_RETURN_IF_ERROR(Count(e.workspace_id, "fields_ignored", "identifier_of_other_contact"));
-        continue;
-      }
-      st_->field_value.Bind(1, contact).Bind(2, alias);
-      absl::StatusOr<bool> has = st_->field_value.Step();
-      bool differs = has.ok() && *has && st_->field_value.Text(0) != value;
-      st_->field_value.Reset();
-      SPOOR_RETURN_IF_ERROR(has.status());
-      if (differs) {
-        SPOOR_RETURN_IF_ERROR(Count(e.workspace_id, "fields_ignored", "identifier_already_set"));
-        continue;
-      }
-      SPOOR_RETURN_IF_ERROR(st_->mark_identified.Bind(1, contact).Run());
+    // An identifier, or a request that landed on someone else's contact,
+    // never replaces a value the contact already has.
+    bool fill = fill_gaps_only || rules.unique_fields.contains(alias);
+    Stmt& q = fill ? st_->fill_field : st_->upsert_field;
+    SPOOR_RETURN_IF_ERROR(q.Bind(1, contact).Bind(2, alias).Bind(3, value).Bind(4, source)
+                              .Bind(5, e.id).Bind(6, e.received_at_us).Run());
+    if (fill && db_.Changes() == 0) {
+      SPOOR_RETURN_IF_ERROR(Count(e.workspace_id, "fields_ignored", "already_set"));
     }
-    SPOOR_RETURN_IF_ERROR(st_->upsert_field.Bind(1, contact).Bind(2, alias).Bind(3, value)
-                              .Bind(4, source).Bind(5, e.id).Bind(6, e.received_at_us).Run());
   }
   return absl::OkStatus();
 }
 
-absl::Status Applier::ApplyTags(const Event& e) {
-  const auto contact = static_cast<int64_t>(e.contact_id);
+absl::Status Applier::ApplyTags(const Event& e, int64_t contact) {
   for (const std::string& tag : e.tags_add) {
     SPOOR_RETURN_IF_ERROR(
         st_->add_tag.Bind(1, contact).Bind(2, tag).Bind(3, e.received_at_us).Run());
@@ -252,61 +315,93 @@ absl::Status Applier::ApplyTags(const Event& e) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<int64_t> Applier::Sessionize(const Event& e) {
-  auto it = sessions_.find(e.contact_id);
-  if (it == sessions_.end()) {
-    SessionState loaded;
-    st_->latest_session.Bind(1, static_cast<int64_t>(e.contact_id));
-    absl::StatusOr<bool> row = st_->latest_session.Step();
-    if (row.ok() && *row) {
-      loaded.id = st_->latest_session.Int(0);
-      loaded.last_event_at = st_->latest_session.Int(1);
-      loaded.utm_campaign = st_->latest_session.Text(2);
-      loaded.utm_source = st_->latest_session.Text(3);
-      loaded.referrer_host = HostOf(st_->latest_session.Text(4));
-    }
-    st_->latest_session.Reset();
-    SPOOR_RETURN_IF_ERROR(row.status());
-    it = sessions_.emplace(e.contact_id, std::move(loaded)).first;
-  }
-  SessionState& s = it->second;
-  const WorkspaceRules& rules = rules_[e.workspace_id];
+namespace {
+
+bool BreaksSession(const Event& e, std::string_view campaign, std::string_view source,
+                   std::string_view referrer_host) {
   std::string ref_host = e.referrer.empty() ? std::string() : HostOf(e.referrer);
   bool external_referrer = !ref_host.empty() && ref_host != HostOf(e.url);
-  bool new_campaign = (!e.utm.campaign.empty() && e.utm.campaign != s.utm_campaign) ||
-                      (!e.utm.source.empty() && e.utm.source != s.utm_source);
-  if (s.id == 0 || e.received_at_us - s.last_event_at > rules.session_timeout_us ||
-      new_campaign || (external_referrer && ref_host != s.referrer_host)) {
-    return StartSession(e, s);
-  }
-  SPOOR_ASSIGN_OR_RETURN(int64_t url, StringId(e.url));
-  st_->extend_session.Bind(1, s.id).Bind(2, e.received_at_us);
-  if (url) st_->extend_session.Bind(3, url);
-  SPOOR_RETURN_IF_ERROR(st_->extend_session.Run());
-  s.last_event_at = std::max(s.last_event_at, e.received_at_us);
-  return s.id;
+  bool new_campaign = (!e.utm.campaign.empty() && e.utm.campaign != campaign) ||
+                      (!e.utm.source.empty() && e.utm.source != source);
+  return new_campaign || (external_referrer && ref_host != referrer_host);
 }
 
-absl::StatusOr<int64_t> Applier::StartSession(const Event& e, SessionState& s) {
+}  // namespace
+
+absl::StatusOr<int64_t> Applier::Sessionize(const Event& e, int64_t contact, int64_t at) {
+  const int64_t timeout = rules_[e.workspace_id].session_timeout_us;
+  auto it = sessions_.find(static_cast<uint64_t>(contact));
+  if (it != sessions_.end() && at >= it->second.last_event_at) {
+    // In order: the common case, decided from memory.
+    SessionState& s = it->second;
+    if (at - s.last_event_at > timeout ||
+        BreaksSession(e, s.utm_campaign, s.utm_source, s.referrer_host)) {
+      return StartSession(e, contact, at, &s);
+    }
+    SPOOR_ASSIGN_OR_RETURN(int64_t url, StringId(e.url));
+    st_->extend_session.Bind(1, s.id).Bind(2, at);
+    if (url) st_->extend_session.Bind(3, url);
+    SPOOR_RETURN_IF_ERROR(st_->extend_session.Run());
+    s.last_event_at = at;
+    return s.id;
+  }
+  // Late or first seen: find the session whose span (± timeout) holds it.
+  SPOOR_ASSIGN_OR_RETURN(std::optional<int64_t> covering, CoveringSession(e, contact, at));
+  if (covering) {
+    SPOOR_ASSIGN_OR_RETURN(int64_t url, StringId(e.url));
+    st_->widen_session.Bind(1, *covering).Bind(2, at);
+    if (url) st_->widen_session.Bind(3, url);
+    SPOOR_RETURN_IF_ERROR(st_->widen_session.Run());
+    sessions_.erase(static_cast<uint64_t>(contact));
+    return *covering;
+  }
+  SessionState fresh;
+  SPOOR_ASSIGN_OR_RETURN(int64_t id, StartSession(e, contact, at, &fresh));
+  if (it == sessions_.end()) sessions_.emplace(static_cast<uint64_t>(contact), std::move(fresh));
+  return id;
+}
+
+absl::StatusOr<std::optional<int64_t>> Applier::CoveringSession(const Event& e, int64_t contact,
+                                                                int64_t at) {
+  const int64_t timeout = rules_[e.workspace_id].session_timeout_us;
+  st_->covering_session.Bind(1, contact).Bind(2, at).Bind(3, timeout);
+  absl::StatusOr<bool> row = st_->covering_session.Step();
+  std::optional<int64_t> out;
+  if (row.ok() && *row) {
+    std::string campaign(st_->covering_session.Text(2));
+    std::string source(st_->covering_session.Text(3));
+    std::string referrer = HostOf(st_->covering_session.Text(4));
+    if (!BreaksSession(e, campaign, source, referrer)) out = st_->covering_session.Int(0);
+  }
+  st_->covering_session.Reset();
+  SPOOR_RETURN_IF_ERROR(row.status());
+  return out;
+}
+
+absl::StatusOr<int64_t> Applier::StartSession(const Event& e, int64_t contact, int64_t at,
+                                              SessionState* s) {
   SPOOR_ASSIGN_OR_RETURN(int64_t url, StringId(e.url));
   SPOOR_ASSIGN_OR_RETURN(int64_t referrer, StringId(e.referrer));
   Stmt& q = st_->insert_session;
-  q.Bind(1, e.workspace_id).Bind(2, static_cast<int64_t>(e.contact_id)).BindText(3, e.device_id)
-      .Bind(4, e.received_at_us);
+  q.Bind(1, e.workspace_id).Bind(2, contact).BindText(3, e.device_id).Bind(4, at);
   if (url) q.Bind(5, url);
   if (referrer) q.Bind(6, referrer);
   q.BindText(7, e.utm.source).BindText(8, e.utm.medium).BindText(9, e.utm.campaign)
       .BindText(10, e.utm.term).BindText(11, e.utm.content).BindText(12, e.channel);
   SPOOR_RETURN_IF_ERROR(q.Run());
-  s.id = db_.LastInsertRowid();
-  s.last_event_at = e.received_at_us;
-  s.utm_campaign = e.utm.campaign;
-  s.utm_source = e.utm.source;
-  s.referrer_host = e.referrer.empty() ? std::string() : HostOf(e.referrer);
-  return s.id;
+  int64_t id = db_.LastInsertRowid();
+  if (s != nullptr) {
+    s->id = id;
+    s->last_event_at = at;
+    s->utm_campaign = e.utm.campaign;
+    s->utm_source = e.utm.source;
+    s->referrer_host = e.referrer.empty() ? std::string() : HostOf(e.referrer);
+  }
+  return id;
 }
 
-absl::Status Applier::InsertEvent(const Event& e, int64_t session_id) {
+absl::Status Applier::InsertEvent(const Event& e, int64_t contact, int64_t session_id,
+                                  int64_t at) {
   SPOOR_ASSIGN_OR_RETURN(int64_t url, StringId(e.url));
   SPOOR_ASSIGN_OR_RETURN(int64_t title, StringId(e.title));
   SPOOR_ASSIGN_OR_RETURN(int64_t referrer, StringId(e.referrer));
@@ -315,20 +410,28 @@ absl::Status Applier::InsertEvent(const Event& e, int64_t session_id) {
   q.Bind(1, e.workspace_id).Bind(2, e.id).Bind(3, e.received_at_us);
   if (e.client_time_us) q.Bind(4, e.client_time_us);
   q.Bind(5, int64_t{static_cast<uint8_t>(e.type)}).Bind(6, int64_t{static_cast<uint8_t>(e.source)})
-      .Bind(7, static_cast<int64_t>(e.contact_id)).BindText(8, e.device_id).Bind(9, session_id);
+      .Bind(7, contact).BindText(8, e.device_id).Bind(9, session_id);
   if (url) q.Bind(10, url);
   if (title) q.Bind(11, title);
   if (referrer) q.Bind(12, referrer);
   q.BindText(13, e.language).BindText(14, e.utm.source).BindText(15, e.utm.medium)
       .BindText(16, e.utm.campaign).BindText(17, e.utm.term).BindText(18, e.utm.content)
       .BindText(19, e.channel).BindText(20, e.name);
-  if (!e.properties.empty()) {
+  if (!e.properties.empty() || !e.properties_json.empty()) {
     boost::json::object props;
-    for (const auto& [k, v] : e.properties) props[k] = v;
+    if (!e.properties_json.empty()) {
+      boost::system::error_code ec;
+      boost::json::value v = boost::json::parse(e.properties_json, ec);
+      if (!ec && v.is_object()) props = std::move(v.as_object());
+    }
+    for (const auto& [k, v] : e.properties) {
+      if (!props.contains(k)) props[k] = v;
+    }
     q.Bind(21, boost::json::serialize(props));
   }
   q.BindText(22, e.ip);
   if (ua) q.Bind(23, ua);
+  q.Bind(24, at).Bind(25, static_cast<int64_t>(e.contact_id));
   return q.Run();
 }
 

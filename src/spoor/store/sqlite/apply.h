@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
@@ -12,6 +13,7 @@
 #include "absl/types/span.h"
 #include "spoor/common/event.h"
 #include "spoor/store/sqlite/db.h"
+#include "spoor/store/sqlite/identity.h"
 #include "spoor/store/store.h"
 
 namespace spoor::store::sqlite {
@@ -24,6 +26,7 @@ class Applier {
   absl::StatusOr<ApplyStats> Apply(absl::Span<const Event> events);
   // Drops in-memory caches (after a rolled-back transaction).
   void ForgetCaches();
+  IdentityGraph& graph() { return *graph_; }
 
  private:
   struct SessionState {
@@ -41,16 +44,25 @@ class Applier {
   absl::Status LoadRules();
   absl::Status ApplyOne(const Event& e, ApplyStats& stats);
   absl::Status EnsureContactAndDevice(const Event& e);
-  absl::Status ApplyFields(const Event& e);
-  absl::Status ApplyTags(const Event& e);
-  absl::StatusOr<int64_t> Sessionize(const Event& e);
-  absl::StatusOr<int64_t> StartSession(const Event& e, SessionState& state);
-  absl::Status InsertEvent(const Event& e, int64_t session_id);
+  absl::Status EnsureContact(int64_t contact, int64_t workspace_id, int64_t at);
+  // Resolves the event's contact through identifiers (merges, shared
+  // computers). Sets `switched` when the event lands on a contact other than
+  // its device's: then its field values only fill gaps.
+  absl::StatusOr<int64_t> Identify(const Event& e, int64_t contact, int64_t at, bool& switched);
+  absl::Status ApplyFields(const Event& e, int64_t contact, bool fill_gaps_only);
+  absl::Status ApplyTags(const Event& e, int64_t contact);
+  absl::StatusOr<int64_t> Sessionize(const Event& e, int64_t contact, int64_t at);
+  absl::StatusOr<int64_t> StartSession(const Event& e, int64_t contact, int64_t at,
+                                       SessionState* state);
+  absl::StatusOr<std::optional<int64_t>> CoveringSession(const Event& e, int64_t contact,
+                                                         int64_t at);
+  absl::Status InsertEvent(const Event& e, int64_t contact, int64_t session_id, int64_t at);
   absl::Status Count(int64_t workspace_id, std::string_view name, std::string_view reason);
   // Dictionary id of `s`, or 0 for an empty string.
   absl::StatusOr<int64_t> StringId(std::string_view s);
 
   Db& db_;
+  std::unique_ptr<IdentityGraph> graph_;
   int64_t rules_version_ = -1;
   absl::flat_hash_map<int64_t, WorkspaceRules> rules_;
   absl::flat_hash_map<std::string, int64_t> strings_;

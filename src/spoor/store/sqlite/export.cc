@@ -2,9 +2,12 @@
 
 #include <boost/json.hpp>
 
+#include "absl/container/flat_hash_map.h"
+
 #include "spoor/common/clock.h"
 #include "spoor/common/event.h"
 #include "spoor/common/status.h"
+#include "spoor/common/strings.h"
 
 namespace spoor::store::sqlite {
 namespace {
@@ -68,6 +71,33 @@ absl::StatusOr<boost::json::object> ContactDetails(Db& db, int64_t contact_id) {
                              {"devices", std::move(devices)}};
 }
 
+// Every merged contact mapped to the contact that absorbed it in the end.
+absl::StatusOr<absl::flat_hash_map<int64_t, int64_t>> RootMap(Db& db) {
+  absl::flat_hash_map<int64_t, int64_t> parent;
+  SPOOR_ASSIGN_OR_RETURN(
+      Stmt s, db.Prepare("SELECT id, merged_into FROM contacts WHERE merged_into IS NOT NULL"));
+  SPOOR_RETURN_IF_ERROR(ForEachRow(s, [&] {
+    parent[s.Int(0)] = s.Int(1);
+    return absl::OkStatus();
+  }));
+  absl::flat_hash_map<int64_t, int64_t> root;
+  for (const auto& [id, next] : parent) {
+    int64_t r = next;
+    for (int i = 0; i < 32; ++i) {
+      auto it = parent.find(r);
+      if (it == parent.end()) break;
+      r = it->second;
+    }
+    root[id] = r;
+  }
+  return root;
+}
+
+int64_t RootOf(const absl::flat_hash_map<int64_t, int64_t>& roots, int64_t id) {
+  auto it = roots.find(id);
+  return it == roots.end() ? id : it->second;
+}
+
 }  // namespace
 
 absl::Status ExportContacts(Db& db, std::optional<int64_t> workspace_id, const LineFn& line) {
@@ -94,11 +124,13 @@ absl::Status ExportEvents(Db& db, std::optional<int64_t> workspace_id, const Lin
       "SELECT x.seq, w.uuid, x.event_id, x.received_at, x.client_time, x.type, x.source, "
       "x.contact_id, x.device_id, x.session_id, u.value, t.value, r.value, x.language, "
       "x.utm_source, x.utm_medium, x.utm_campaign, x.utm_term, x.utm_content, x.channel, x.name, "
-      "x.properties, x.ip, a.value FROM events x JOIN workspaces w ON w.id = x.workspace_id "
+      "x.properties, x.ip, a.value, x.event_time, x.origin_contact_id "
+      "FROM events x JOIN workspaces w ON w.id = x.workspace_id "
       "LEFT JOIN strings u ON u.id = x.url_id LEFT JOIN strings t ON t.id = x.title_id "
       "LEFT JOIN strings r ON r.id = x.referrer_id LEFT JOIN strings a ON a.id = x.user_agent_id "
       "WHERE ") + std::string(kWorkspaceFilter) + " ORDER BY x.seq"));
   BindWorkspace(s, workspace_id);
+  SPOOR_ASSIGN_OR_RETURN(auto roots, RootMap(db));
   return ForEachRow(s, [&]() -> absl::Status {
     boost::json::object o;
     o["id"] = s.Text(2);
@@ -108,7 +140,9 @@ absl::Status ExportEvents(Db& db, std::optional<int64_t> workspace_id, const Lin
     o["client_time"] = TimeOrNull(s, 4);
     o["type"] = EventTypeName(static_cast<EventType>(s.Int(5)));
     o["source"] = EventSourceName(static_cast<EventSource>(s.Int(6)));
-    o["contact_id"] = s.Int(7);
+    o["contact_id"] = RootOf(roots, s.Int(7));
+    o["origin_contact_id"] = s.IsNull(25) ? s.Int(7) : s.Int(25);
+    o["event_time"] = TimeOrNull(s, 24);
     o["device_id"] = TextOrNull(s, 8);
     o["session_id"] = s.Int(9);
     const char* names[] = {"url", "title", "referrer", "language", "utm_source", "utm_medium",
@@ -134,11 +168,12 @@ absl::Status ExportSessions(Db& db, std::optional<int64_t> workspace_id, const L
       "LEFT JOIN strings e ON e.id = x.exit_url_id LEFT JOIN strings r ON r.id = x.referrer_id "
       "WHERE ") + std::string(kWorkspaceFilter) + " ORDER BY x.id"));
   BindWorkspace(s, workspace_id);
+  SPOOR_ASSIGN_OR_RETURN(auto roots, RootMap(db));
   return ForEachRow(s, [&]() -> absl::Status {
     boost::json::object o;
     o["id"] = s.Int(0);
     o["workspace_id"] = s.Text(1);
-    o["contact_id"] = s.Int(2);
+    o["contact_id"] = RootOf(roots, s.Int(2));
     o["device_id"] = TextOrNull(s, 3);
     o["started_at"] = FormatTime(s.Int(4));
     o["last_event_at"] = FormatTime(s.Int(5));
@@ -161,6 +196,77 @@ absl::Status ExportCounters(Db& db, const LineFn& line) {
     line(boost::json::serialize(o));
     return absl::OkStatus();
   });
+}
+
+}  // namespace spoor::store::sqlite
+
+namespace spoor::store::sqlite {
+
+absl::StatusOr<std::string> ShowContact(Db& db, int64_t contact, int limit) {
+  SPOOR_ASSIGN_OR_RETURN(auto roots, RootMap(db));
+  const int64_t root = RootOf(roots, contact);
+  SPOOR_ASSIGN_OR_RETURN(Stmt c, db.Prepare(
+      "SELECT x.id, w.uuid, x.created_at, x.last_active, x.identified FROM contacts x "
+      "JOIN workspaces w ON w.id = x.workspace_id WHERE x.id = ?1"));
+  c.Bind(1, root);
+  SPOOR_ASSIGN_OR_RETURN(bool found, c.Step());
+  if (!found) return absl::NotFoundError(StrCat("no contact ", contact));
+  SPOOR_ASSIGN_OR_RETURN(boost::json::object o, ContactDetails(db, root));
+  o["id"] = root;
+  o["workspace_id"] = c.Text(1);
+  o["created_at"] = FormatTime(c.Int(2));
+  o["last_active"] = FormatTime(c.Int(3));
+  o["identified"] = c.Int(4) != 0;
+  boost::json::array members{root};
+  std::string in = StrCat(root);
+  for (const auto& [id, r] : roots) {
+    if (r == root) {
+      members.emplace_back(id);
+      in += StrCat(",", id);
+    }
+  }
+  o["merged_contacts"] = members;
+  boost::json::array merges;
+  SPOOR_ASSIGN_OR_RETURN(Stmt m, db.Prepare(StrCat(
+      "SELECT id, winner_id, loser_id, cause_event_id, identifier_kind, identifier_value, "
+      "merged_at, unmerged_at, moved FROM merges WHERE winner_id IN (", in, ") OR loser_id IN (",
+      in, ") ORDER BY id")));
+  SPOOR_RETURN_IF_ERROR(ForEachRow(m, [&] {
+    boost::system::error_code ec;
+    merges.push_back(boost::json::object{
+        {"id", m.Int(0)}, {"winner_id", m.Int(1)}, {"loser_id", m.Int(2)},
+        {"cause_event_id", TextOrNull(m, 3)}, {"identifier_kind", TextOrNull(m, 4)},
+        {"identifier_value", TextOrNull(m, 5)}, {"merged_at", FormatTime(m.Int(6))},
+        {"unmerged_at", TimeOrNull(m, 7)}, {"moved", boost::json::parse(m.Text(8), ec)}});
+    return absl::OkStatus();
+  }));
+  o["merges"] = std::move(merges);
+  boost::json::array timeline;
+  SPOOR_ASSIGN_OR_RETURN(Stmt e, db.Prepare(StrCat(
+      "SELECT x.event_id, coalesce(x.event_time, x.received_at), x.type, x.source, x.session_id, "
+      "u.value, t.value, x.name, x.utm_campaign, x.channel, x.contact_id FROM events x "
+      "LEFT JOIN strings u ON u.id = x.url_id LEFT JOIN strings t ON t.id = x.title_id "
+      "WHERE x.contact_id IN (", in, ") ORDER BY 2 DESC, x.seq DESC LIMIT ?1")));
+  e.Bind(1, int64_t{limit});
+  int64_t previous_session = -1;
+  SPOOR_RETURN_IF_ERROR(ForEachRow(e, [&] {
+    int64_t session = e.Int(4);
+    boost::json::object item{
+        {"id", e.Text(0)}, {"time", FormatTime(e.Int(1))},
+        {"type", EventTypeName(static_cast<EventType>(e.Int(2)))},
+        {"source", EventSourceName(static_cast<EventSource>(e.Int(3)))},
+        {"session_id", session}, {"new_session", session != previous_session},
+        {"url", TextOrNull(e, 5)}, {"title", TextOrNull(e, 6)}, {"name", TextOrNull(e, 7)},
+        {"utm_campaign", TextOrNull(e, 8)}, {"channel", TextOrNull(e, 9)},
+        {"origin_contact_id", e.Int(10)}};
+    // The timeline entry of a campaign visit is titled by its campaign.
+    item["label"] = !e.IsNull(8) ? TextOrNull(e, 8) : (!e.IsNull(6) ? TextOrNull(e, 6) : TextOrNull(e, 5));
+    previous_session = session;
+    timeline.emplace_back(std::move(item));
+    return absl::OkStatus();
+  }));
+  o["timeline"] = std::move(timeline);
+  return boost::json::serialize(o);
 }
 
 }  // namespace spoor::store::sqlite

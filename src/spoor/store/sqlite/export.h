@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "spoor/store/sqlite/db.h"
 
 namespace spoor::store::sqlite {
@@ -18,5 +19,6 @@ absl::Status ExportContacts(Db& db, std::optional<int64_t> workspace_id, const L
 absl::Status ExportEvents(Db& db, std::optional<int64_t> workspace_id, const LineFn& line);
 absl::Status ExportSessions(Db& db, std::optional<int64_t> workspace_id, const LineFn& line);
 absl::Status ExportCounters(Db& db, const LineFn& line);
+absl::StatusOr<std::string> ShowContact(Db& db, int64_t contact, int limit);
 
 }  // namespace spoor::store::sqlite

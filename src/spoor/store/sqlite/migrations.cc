@@ -115,7 +115,50 @@ CREATE TABLE counters(
   PRIMARY KEY(workspace_id, name, reason)) WITHOUT ROWID;
 )sql";
 
-constexpr std::string_view kAll[] = {kMigration1};
+// Identity graph: identities by (kind, value), device ownership over time,
+// and reversible merges with what each one moved.
+constexpr std::string_view kMigration2 = R"sql(
+CREATE TABLE identities(
+  workspace_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  contact_id INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY(workspace_id, kind, value)) WITHOUT ROWID;
+CREATE INDEX identities_contact ON identities(contact_id);
+
+CREATE TABLE device_history(
+  device_id TEXT NOT NULL,
+  since INTEGER NOT NULL,
+  contact_id INTEGER NOT NULL,
+  cause TEXT NOT NULL,
+  PRIMARY KEY(device_id, since)) WITHOUT ROWID;
+
+CREATE TABLE merges(
+  id INTEGER PRIMARY KEY,
+  workspace_id INTEGER NOT NULL,
+  winner_id INTEGER NOT NULL,
+  loser_id INTEGER NOT NULL,
+  cause_event_id TEXT,
+  identifier_kind TEXT,
+  identifier_value TEXT,
+  merged_at INTEGER NOT NULL,
+  unmerged_at INTEGER,
+  moved TEXT NOT NULL DEFAULT '{}');
+CREATE INDEX merges_loser ON merges(loser_id);
+CREATE INDEX merges_winner ON merges(winner_id);
+
+ALTER TABLE events ADD COLUMN event_time INTEGER;
+ALTER TABLE events ADD COLUMN origin_contact_id INTEGER;
+
+INSERT OR IGNORE INTO identities(workspace_id, kind, value, contact_id, created_at)
+  SELECT c.workspace_id, f.alias, f.value, f.contact_id, f.updated_at
+  FROM contact_fields f JOIN contacts c ON c.id = f.contact_id
+  JOIN field_definitions d ON d.workspace_id = c.workspace_id AND d.alias = f.alias
+  WHERE d.is_unique_identifier = 1;
+)sql";
+
+constexpr std::string_view kAll[] = {kMigration1, kMigration2};
 
 }  // namespace
 

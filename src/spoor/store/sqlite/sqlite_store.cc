@@ -119,6 +119,12 @@ class SqliteStore final : public Store {
     SPOOR_RETURN_IF_ERROR(Latch(db_->Exec("BEGIN IMMEDIATE")));
     absl::StatusOr<ApplyStats> stats = applier_->Apply(events);
     absl::Status status = stats.status();
+    std::vector<DeviceMove> moves = applier_->graph().TakeDeviceMoves();
+    if (stats.ok()) {
+      for (DeviceMove& m : moves) {
+        stats->device_moves.push_back({std::move(m.device_id), m.workspace_id, m.contact_id});
+      }
+    }
     if (status.ok()) status = WriteMetaInt("processed_seq", through_seq);
     if (status.ok()) status = db_->Exec("COMMIT");
     if (!status.ok()) {
@@ -147,6 +153,37 @@ class SqliteStore final : public Store {
       }
     }
     return db_->Exec("COMMIT");
+  }
+
+  absl::StatusOr<int64_t> UnmergeContact(int64_t contact,
+                                         std::vector<DeviceOwner>* moves) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_RETURN_IF_ERROR(CheckWritable());
+    if (!applier_) {
+      SPOOR_ASSIGN_OR_RETURN(applier_, Applier::Create(*db_));
+    }
+    SPOOR_RETURN_IF_ERROR(Latch(db_->Exec("BEGIN IMMEDIATE")));
+    absl::StatusOr<int64_t> winner = applier_->graph().Unmerge(contact, SystemClock().NowMicros());
+    absl::Status status = winner.status();
+    // The server reloads its device map when the configuration version moves.
+    if (status.ok()) status = BumpConfigVersion();
+    if (status.ok()) status = db_->Exec("COMMIT");
+    std::vector<DeviceMove> moved = applier_->graph().TakeDeviceMoves();
+    if (!status.ok()) {
+      (void)db_->Exec("ROLLBACK");
+      applier_->ForgetCaches();
+      return status;
+    }
+    applier_->ForgetCaches();
+    if (moves) {
+      for (DeviceMove& m : moved) moves->push_back({std::move(m.device_id), m.workspace_id, m.contact_id});
+    }
+    return winner;
+  }
+
+  absl::StatusOr<std::string> ShowContact(int64_t contact, int limit) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::ShowContact(*db_, contact, limit);
   }
 
   absl::StatusOr<uint64_t> ReserveContactCounter(uint64_t count) override {
