@@ -3,196 +3,34 @@
 // Run from the repository root, after building spoor:
 //   SPOOR_BIN=build/src/spoor/spoor node --test tests/browser/
 // Needs Chromium at /usr/bin/chromium (or CHROMIUM_BIN; `apt-get install -y
-// chromium`) and playwright-core from package.json (`npm ci`).
-//
-// Each suite starts its own spoor (fresh data directory, port 0, ready file)
-// and a tiny page server on 127.0.0.1. The pages embed Mautic's snippet
-// verbatim, pointing at http://localhost:PORT/mtc.js, so page and tracker are
-// different sites and the browser really does CORS. Every wait has a deadline:
-// the run ends by itself, with a clear message, even if spoor never starts.
+// chromium`) and playwright-core from package.json (`npm ci`). The harness
+// (spoor, page server, browser) is in harness.mjs; custom events are tested
+// in events.test.mjs.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { chromium } from 'playwright-core';
-
-const SPOOR_BIN = path.resolve(process.env.SPOOR_BIN || '/work/main/build/src/spoor/spoor');
-const CHROMIUM_BIN = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
-const READY_TIMEOUT_MS = 20_000;
-const EXPORT_TIMEOUT_MS = 10_000;
-const LOADED_TIMEOUT_MS = 15_000;
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// Runs a spoor CLI command; resolves with stdout, rejects with stderr.
-function cli(args, timeout = 15_000) {
-  return new Promise((resolve, reject) => {
-    execFile(SPOOR_BIN, args, { timeout, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`spoor ${args.join(' ')} failed (${err.signal || err.code}): ${stderr || err.message}`));
-      else resolve(stdout);
-    });
-  });
-}
-
-// Starts `spoor serve` and waits for its ready file.
-async function startSpoor(dataDir) {
-  const readyFile = path.join(dataDir, 'ready.json');
-  const proc = spawn(SPOOR_BIN, ['serve', '--data', dataDir, '--listen', '127.0.0.1:0', '--ready-file', readyFile],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const keep = (b) => { log = (log + b).slice(-8000); };
-  proc.stdout.on('data', keep);
-  proc.stderr.on('data', keep);
-  let exited = null;
-  proc.on('exit', (code, signal) => { exited = { code, signal }; });
-  proc.on('error', (e) => { exited = { error: e.message }; });
-  const stop = async () => {
-    if (exited) return;
-    proc.kill('SIGTERM');
-    for (const deadline = Date.now() + 5000; !exited && Date.now() < deadline;) await sleep(50);
-    if (!exited) proc.kill('SIGKILL');
-  };
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  for (;;) {
-    if (exited) throw new Error(`spoor serve exited early (${JSON.stringify(exited)}); output:\n${log}`);
-    try {
-      const ready = JSON.parse(fs.readFileSync(readyFile, 'utf8'));
-      if (ready.url) return { ...ready, stop, log: () => log };
-    } catch { /* not written yet, or half written */ }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`spoor serve wrote no ready file ${readyFile} within ${READY_TIMEOUT_MS} ms; output:\n${log}`);
-    }
-    await sleep(50);
-  }
-}
-
-function ndjson(text) {
-  return text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l));
-}
-
-// Polls `spoor export events` until pred matches some events (or deadline).
-async function waitForEvents(ctx, pred, what) {
-  const deadline = Date.now() + EXPORT_TIMEOUT_MS;
-  let events = [];
-  for (;;) {
-    events = ndjson(await cli(['export', 'events', '--data', ctx.dataDir]));
-    const hits = events.filter(pred);
-    if (hits.length) return { hits, events };
-    if (Date.now() > deadline) {
-      throw new Error(`no exported event ${what} within ${EXPORT_TIMEOUT_MS} ms; export has ${events.length} events:\n` +
-        events.slice(-5).map((e) => JSON.stringify(e)).join('\n') + `\nspoor output:\n${ctx.spoor.log()}`);
-    }
-    await sleep(100);
-  }
-}
-
-// Mautic's snippet, verbatim but for the URL, plus the page's own mt() calls.
-function snippet(trackerUrl, calls) {
-  return `<script>
-    (function(w,d,t,u,n,a,m){w['MauticTrackingObject']=n;
-        w[n]=w[n]||function(){(w[n].q=w[n].q||[]).push(arguments)},a=d.createElement(t),
-        m=d.getElementsByTagName(t)[0];a.async=1;a.src=u;m.parentNode.insertBefore(a,m)
-    })(window,document,'script','${trackerUrl}','mt');
-
-    ${calls}
-</script>`;
-}
+import {
+  LOADED_TIMEOUT_MS, ONLOAD, SESSION_ID_RE, htmlPage, newPage, sessionCookie, setup, sleep, snippet, teardown,
+  waitForEvents, waitLoaded,
+} from './harness.mjs';
 
 const TITLE = 'Promo & Printemps — offre spéciale';
-const ONLOAD = `{onload: function(){ window.__loaded = true; }, onerror: function(){ window.__failed = true; }}`;
 
-// A tiny site on 127.0.0.1. `site.tracker` (the spoor base URL on
-// "localhost") is set once spoor runs; the origin must exist before that,
-// because it goes on spoor's allow-list before `serve`.
-async function startSite() {
-  const site = { tracker: null };
-  const page = (title, body) => `<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>${title.replace(/&/g, '&amp;')}</title></head>
-<body>${body}</body></html>`;
-  const routes = {
-    '/from': () => page('Départ', '<a id="go" href="/landing?utm_campaign=Spring&utm_medium=email">Offre</a>'),
-    '/landing': () => page(TITLE, '<h1>Offre</h1>' +
-      snippet(`${site.tracker}/mtc.js`, `mt('send','pageview', {}, ${ONLOAD});`)),
-    // Two sends back to back: the second is queued while the first is in flight.
-    '/double': () => page('Deux envois', snippet(`${site.tracker}/mtc.js`,
-      `mt('send','pageview', {utm_source: 'newsletter'}, {onload: function(r){ (window.__acks = window.__acks || []).push(r); }});
+const routes = (site) => ({
+  '/from': () => htmlPage('Départ', '<a id="go" href="/landing?utm_campaign=Spring&utm_medium=email">Offre</a>'),
+  '/landing': () => htmlPage(TITLE, '<h1>Offre</h1>' +
+    snippet(`${site.tracker}/mtc.js`, `mt('send','pageview', {}, ${ONLOAD});`)),
+  // Two sends back to back: the second is queued while the first is in flight.
+  '/double': () => htmlPage('Deux envois', snippet(`${site.tracker}/mtc.js`,
+    `mt('send','pageview', {utm_source: 'newsletter'}, {onload: function(r){ (window.__acks = window.__acks || []).push(r); }});
     mt('send','pageview', {page_title: 'Titre remplacé'}, {onload: function(r){ (window.__acks = window.__acks || []).push(r); }});
-    mt('send','event', 'ignored', {});`)),
-    '/ws': () => page('Espace', snippet(`${site.tracker}/w/${site.workspace}/mtc.js`, `mt('send','pageview', {}, ${ONLOAD});`)),
-  };
-  const server = http.createServer((req, res) => {
-    const route = routes[new URL(req.url, 'http://x').pathname];
-    if (!route) { res.writeHead(404); res.end(); return; }
-    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
-    res.end(route());
-  });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  site.origin = `http://127.0.0.1:${server.address().port}`;
-  site.close = () => new Promise((r) => { server.closeAllConnections(); server.close(r); });
-  return site;
-}
+    mt('send','unknown', 'ignored', {});
+    mt('track', 'ignored');`)),
+  '/ws': () => htmlPage('Espace', snippet(`${site.tracker}/w/${site.workspace}/mtc.js`, `mt('send','pageview', {}, ${ONLOAD});`)),
+});
 
-async function launchBrowser() {
-  if (!fs.existsSync(CHROMIUM_BIN)) throw new Error(`no Chromium at ${CHROMIUM_BIN} (apt-get install -y chromium)`);
-  return chromium.launch({
-    executablePath: CHROMIUM_BIN,
-    timeout: 30_000,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=fr-FR', '--accept-lang=fr-FR'],
-  });
-}
-
-// Records what the page sent to spoor, to compare with what spoor stored.
-function watchTracker(page) {
-  const seen = { posts: [], pixels: [], failed: [] };
-  page.on('request', (req) => {
-    const u = new URL(req.url());
-    if (u.pathname.endsWith('/mtc/event') && req.method() === 'POST') seen.posts.push(new URLSearchParams(req.postData() || ''));
-    if (u.pathname.endsWith('/mtracking.gif')) seen.pixels.push(u.searchParams);
-  });
-  page.on('requestfailed', (req) => seen.failed.push(`${req.method()} ${req.url()}: ${req.failure()?.errorText}`));
-  return seen;
-}
-
-// Fills ctx step by step, so teardown(ctx) cleans up whatever got started.
-async function setup(ctx, { allowOrigin }) {
-  if (!fs.existsSync(SPOOR_BIN)) throw new Error(`SPOOR_BIN ${SPOOR_BIN} does not exist: build spoor or set SPOOR_BIN`);
-  ctx.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spoor-browser-'));
-  ctx.site = await startSite();
-  if (allowOrigin) await cli(['workspace', 'domains', 'add', ctx.site.origin, '--data', ctx.dataDir]);
-  ctx.spoor = await startSpoor(ctx.dataDir);
-  ctx.site.tracker = ctx.spoor.url.replace('://127.0.0.1:', '://localhost:');
-  ctx.site.workspace = ctx.spoor.workspace_id;
-  ctx.browser = await launchBrowser();
-}
-
-async function teardown(ctx) {
-  await ctx.browser?.close().catch(() => {});
-  await ctx.spoor?.stop();
-  await ctx.site?.close();
-  if (ctx.dataDir) fs.rmSync(ctx.dataDir, { recursive: true, force: true });
-}
-
-async function newPage(ctx) {
-  const context = await ctx.browser.newContext();
-  const page = await context.newPage();
-  page.setDefaultTimeout(LOADED_TIMEOUT_MS);
-  const seen = watchTracker(page);
-  return { page, seen, context };
-}
-
-async function waitLoaded(page, seen) {
-  try {
-    await page.waitForFunction(() => window.__loaded === true || window.__failed === true, null, { timeout: LOADED_TIMEOUT_MS });
-  } catch (e) {
-    throw new Error(`onload never fired on ${page.url()}; failed requests: ${JSON.stringify(seen.failed)}`);
-  }
-  assert.equal(await page.evaluate(() => window.__failed === true), false,
-    `onerror fired instead of onload; failed requests: ${JSON.stringify(seen.failed)}`);
+async function waitAcks(page, seen, n) {
+  await page.waitForFunction((k) => (window.__acks || []).length === k, n, { timeout: LOADED_TIMEOUT_MS })
+    .catch(() => { throw new Error(`${n} onloads did not fire; failed: ${JSON.stringify(seen.failed)}`); });
 }
 
 // Clicks from /from to /landing, so document.referrer is the full /from URL.
@@ -204,7 +42,7 @@ async function visitLanding(ctx, page, seen) {
 
 describe('page origin on the allow-list: CORS path', { timeout: 120_000 }, () => {
   const ctx = {};
-  before(() => setup(ctx, { allowOrigin: true }), { timeout: 90_000 });
+  before(() => setup(ctx, { allowOrigin: true, routes }), { timeout: 90_000 });
   after(() => teardown(ctx), { timeout: 30_000 });
 
   test('page view via POST /mtc/event: onload, mtc_id cookie, stored event', async () => {
@@ -247,10 +85,10 @@ describe('page origin on the allow-list: CORS path', { timeout: 120_000 }, () =>
   test('two sends in a row: both stored, same contact, overrides applied, unknown verb ignored', async () => {
     const { page, seen, context } = await newPage(ctx);
     await page.goto(`${ctx.site.origin}/double`);
-    await page.waitForFunction(() => (window.__acks || []).length === 2, null, { timeout: LOADED_TIMEOUT_MS })
-      .catch(() => { throw new Error(`both onloads did not fire; failed: ${JSON.stringify(seen.failed)}`); });
+    await waitAcks(page, seen, 2);
+    await sleep(300); // time for an (unwanted) third send to show up
     const acks = await page.evaluate(() => window.__acks);
-    assert.equal(seen.posts.length, 2);
+    assert.equal(seen.posts.length, 2, 'unknown verbs send nothing');
     const [a, b] = seen.posts;
     assert.notEqual(a.get('eid'), b.get('eid'));
     assert.deepEqual([a.get('counter'), b.get('counter')], ['0', '1']);
@@ -281,11 +119,50 @@ describe('page origin on the allow-list: CORS path', { timeout: 120_000 }, () =>
     await waitForEvents(ctx, (e) => e.url === `${ctx.site.origin}/ws` && e.source === 'js', 'for /ws');
     await context.close();
   });
+
+  test('mtc_session cookie: set on the page, sent as session_id by every send, kept across page loads', async () => {
+    const { page, seen, context } = await newPage(ctx);
+    const t0 = Date.now() / 1000;
+    await page.goto(`${ctx.site.origin}/double`);
+    await waitAcks(page, seen, 2);
+    const first = await sessionCookie(context, ctx.site.origin);
+    assert.ok(first, `no mtc_session cookie on ${ctx.site.origin}: ${JSON.stringify(await context.cookies())}`);
+    assert.match(first.value, SESSION_ID_RE);
+    assert.equal(first.domain, '127.0.0.1', "the page's own host");
+    assert.equal(first.path, '/');
+    assert.ok(first.expires >= t0 + 1795 && first.expires <= Date.now() / 1000 + 1805,
+      `max-age=1800: expires ${first.expires}, now ${Date.now() / 1000}`);
+    assert.match(await page.evaluate(() => document.cookie), new RegExp(`(?:^|;\\s*)mtc_session=${first.value}(?:;|$)`),
+      'readable by the page');
+    assert.equal(seen.posts.length, 2);
+    assert.deepEqual(seen.posts.map((p) => p.get('session_id')), [first.value, first.value], 'both sends carry it');
+
+    // A second page load, well within 30 minutes: same id, cookie renewed.
+    await sleep(1100);
+    await page.goto(`${ctx.site.origin}/landing`);
+    await waitLoaded(page, seen);
+    assert.equal(seen.posts.length, 3);
+    assert.equal(seen.posts[2].get('session_id'), first.value, 'same visit on the next page');
+    const renewed = await sessionCookie(context, ctx.site.origin);
+    assert.equal(renewed.value, first.value);
+    assert.ok(renewed.expires > first.expires, `renewed: ${renewed.expires} > ${first.expires}`);
+
+    // Cookie gone (expired): the next send starts a new visit.
+    await context.clearCookies();
+    await page.goto(`${ctx.site.origin}/landing`);
+    await waitLoaded(page, seen);
+    const fresh = await sessionCookie(context, ctx.site.origin);
+    assert.match(fresh.value, SESSION_ID_RE);
+    assert.notEqual(fresh.value, first.value, 'a new id after expiry');
+    assert.equal(seen.posts[3].get('session_id'), fresh.value);
+    assert.deepEqual(seen.pageErrors, []);
+    await context.close();
+  });
 });
 
 describe('page origin NOT on the allow-list: pixel fallback', { timeout: 120_000 }, () => {
   const ctx = {};
-  before(() => setup(ctx, { allowOrigin: false }), { timeout: 90_000 });
+  before(() => setup(ctx, { allowOrigin: false, routes }), { timeout: 90_000 });
   after(() => teardown(ctx), { timeout: 30_000 });
 
   test('CORS refused: the pixel records the page view and onload still fires', async () => {
@@ -294,6 +171,9 @@ describe('page origin NOT on the allow-list: pixel fallback', { timeout: 120_000
     const landingUrl = `${ctx.site.origin}/landing?utm_campaign=Spring&utm_medium=email`;
     assert.equal(seen.pixels.length, 1, `one pixel request; failed: ${JSON.stringify(seen.failed)}`);
     const eid = seen.pixels[0].get('eid');
+    const session = await sessionCookie(context, ctx.site.origin);
+    assert.match(session?.value ?? '', SESSION_ID_RE, 'mtc_session is set without CORS too');
+    assert.equal(seen.pixels[0].get('session_id'), session.value, 'the pixel carries session_id');
     if (seen.posts.length) assert.equal(seen.posts[0].get('eid'), eid, 'the fallback repeats the same eid');
     assert.doesNotMatch(await page.evaluate(() => document.cookie), /mtc_id=/, 'no first-party id without CORS');
 

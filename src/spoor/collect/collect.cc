@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include <boost/json.hpp>
+
 #include "spoor/collect/php_serialize.h"
 #include "spoor/common/ids.h"
 #include "spoor/common/status.h"
@@ -19,7 +21,8 @@ const absl::flat_hash_set<std::string>& KnownParams() {
   static const auto* known = new absl::flat_hash_set<std::string>{
       "page_url", "page_title", "page_referrer", "referrer", "page_language", "language",
       "utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content", "tags", "d", "eid",
-      "mautic_device_id", "mtc_id", "ct", "url", "title"};
+      "mautic_device_id", "mtc_id", "ct", "url", "title", "mt_type", "event_name",
+      "event_properties"};
   return *known;
 }
 
@@ -66,6 +69,21 @@ bool LooksLikeEmail(std::string_view v) {
   size_t at = v.find('@');
   return at != std::string_view::npos && at > 0 && at + 1 < v.size() && v.size() <= 254 &&
          v.find_first_of(" <>\"") == std::string_view::npos;
+}
+
+// Validates a custom event's properties: a JSON object within the limits.
+absl::StatusOr<std::string> ValidProperties(std::string_view text, const CollectLimits& limits) {
+  if (text.size() > limits.max_event_properties_bytes) {
+    return absl::InvalidArgumentError("event_properties: too large");
+  }
+  boost::json::parse_options options;
+  options.max_depth = limits.max_event_properties_depth;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(boost::json::string_view(text.data(), text.size()), ec, {}, options);
+  if (ec || !v.is_object()) {
+    return absl::InvalidArgumentError("event_properties: not a JSON object (or nested too deep)");
+  }
+  return boost::json::serialize(v);
 }
 
 }  // namespace
@@ -303,6 +321,23 @@ absl::Status Collector::FillEvent(const Params& params, const HitRequest& reques
   return absl::OkStatus();
 }
 
+absl::Status Collector::FillCustomEvent(const Params& params, Event& e) const {
+  const std::string* type = FindParam(params, "mt_type");
+  if (type == nullptr || *type == "pageview" || *type == "page_view") return absl::OkStatus();
+  if (*type != "event") return absl::InvalidArgumentError("mt_type: unknown type");
+  std::string name(TrimAscii(ParamOr(params, "event_name", "")));
+  if (name.empty()) return absl::InvalidArgumentError("event_name: required for mt_type=event");
+  if (name.size() > limits_.max_event_name_bytes) {
+    return absl::InvalidArgumentError("event_name: too long");
+  }
+  e.type = EventType::kCustom;
+  e.name = std::move(name);
+  if (const std::string* props = FindParam(params, "event_properties"); props && !props->empty()) {
+    SPOOR_ASSIGN_OR_RETURN(e.properties_json, ValidProperties(*props, limits_));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status Collector::ReserveSpareContact(const WorkspaceView& ws, Event& e) const {
   for (const auto& [alias, value] : e.fields) {
     if (ws.unique_fields.contains(ToAbsl(alias))) {
@@ -349,6 +384,11 @@ HitOutcome Collector::Handle(Endpoint endpoint, const HitRequest& request,
   e.type = EventType::kPageView;
   e.source = endpoint == Endpoint::kPixel ? EventSource::kPixel : EventSource::kJs;
   if (absl::Status s = FillEvent(*params, request, ws, e); !s.ok()) {
+    out.problem = s;
+    return out;
+  }
+  if (absl::Status s = FillCustomEvent(*params, e); !s.ok()) {
+    counters_.Add("collect_rejected", "bad_custom_event");
     out.problem = s;
     return out;
   }

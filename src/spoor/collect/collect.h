@@ -66,6 +66,9 @@ struct CollectLimits {
   size_t max_tag_bytes = 100;
   size_t max_properties = 50;
   size_t max_property_bytes = 1024;
+  size_t max_event_name_bytes = 200;
+  size_t max_event_properties_bytes = 32 * 1024;
+  size_t max_event_properties_depth = 6;
 };
 
 enum class Endpoint { kPixel, kMtcEvent, kMtcContact };
@@ -110,6 +113,8 @@ class Collector {
   // Events that carry a unique identifier get a spare contact id, for a new
   // person on a device that belongs to someone else.
   absl::Status ReserveSpareContact(const WorkspaceView& ws, Event& e) const;
+  // mt_type=event: a custom event with a name and JSON properties.
+  absl::Status FillCustomEvent(const Params& params, Event& e) const;
   absl::Status Identify(const Params& params, const HitRequest& request, const WorkspaceView& ws,
                         HitOutcome& out) const;
 

@@ -176,6 +176,29 @@ TEST_F(CollectorTest, MtcContactCreatesDeviceOnlyOnce) {
   EXPECT_EQ(second.contact_id, first.contact_id);
 }
 
+TEST_F(CollectorTest, CustomEventsCarryNameAndJsonProperties) {
+  HitOutcome out = Pixel(
+      "mt_type=event&event_name=video_play&event_properties=%7B%22video%22%3A%22intro%22%2C%22s%22"
+      "%3A12%7D&page_url=x");
+  ASSERT_TRUE(out.event.has_value()) << out.problem;
+  EXPECT_EQ(out.event->type, EventType::kCustom);
+  EXPECT_EQ(out.event->name, "video_play");
+  EXPECT_EQ(out.event->properties_json, "{\"video\":\"intro\",\"s\":12}");
+}
+
+TEST_F(CollectorTest, CustomEventLimits) {
+  EXPECT_FALSE(Pixel("mt_type=event").problem.ok());
+  EXPECT_FALSE(Pixel("mt_type=event&event_name=a&event_properties=%5B1%5D").problem.ok());
+  EXPECT_FALSE(Pixel("mt_type=event&event_name=a&event_properties=%7Bx").problem.ok());
+  std::string deep = "mt_type=event&event_name=a&event_properties=";
+  for (int i = 0; i < 10; ++i) deep += "%7B%22a%22%3A";
+  deep += "1";
+  for (int i = 0; i < 10; ++i) deep += "%7D";
+  EXPECT_FALSE(Pixel(deep).problem.ok());
+  EXPECT_FALSE(Pixel("mt_type=bogus&page_url=x").problem.ok());
+  EXPECT_EQ(counters_.Get("collect_rejected", "bad_custom_event"), 5);
+}
+
 TEST(HitParams, RejectsTooManyParameters) {
   std::string q;
   for (int i = 0; i < 200; ++i) q += "k" + std::to_string(i) + "=v&";
