@@ -54,6 +54,19 @@ collect::CollectConfig ToCollectConfig(const std::vector<store::Workspace>& work
       else spdlog::warn("workspace {}: ignoring excluded IP {}", ws.uuid, ip);
     }
     v.tracking_domains = ws.tracking_domains;
+    v.track_by_tracking_url = ws.settings.track_by_tracking_url;
+    v.write_key = ws.write_key;
+    for (const store::FormRecord& f : ws.forms) {
+      auto form = collect::ParseFormDefinition(f.definition);
+      if (!form.ok()) {
+        spdlog::warn("workspace {}: form {} is unreadable: {}", ws.uuid, f.id,
+                     std::string(form.status().message()));
+        continue;
+      }
+      form->id = f.id;
+      v.forms.emplace(f.id, std::move(*form));
+    }
+    for (const store::LinkRecord& l : ws.links) v.links.emplace(l.id, l.url);
     for (const store::FieldDefinition& f : ws.fields) {
       v.all_fields.insert(f.alias);
       if (f.is_publicly_updatable) v.public_fields.insert(f.alias);
@@ -239,6 +252,7 @@ int ShowWorkspace(const std::string& data, const std::string& workspace) {
                                             {"isPubliclyUpdatable", f.is_publicly_updatable}});
   }
   boost::json::object o{{"id", ws->uuid},          {"name", ws->name},
+                        {"write_key", ws->write_key},
                         {"default", ws->is_default}, {"tracking_domains", domains},
                         {"fields", fields},
                         {"settings",
@@ -268,6 +282,35 @@ int Export(const std::string& what, const std::string& data, const std::string& 
   else if (what == "sessions") s = (*store)->ExportSessions(ws_id, line);
   else s = (*store)->ExportCounters(line);
   if (!s.ok()) return Fail(s);
+  return 0;
+}
+
+int CreateForm(const std::string& data, const std::string& workspace, const std::string& name,
+               const std::vector<std::string>& specs, const std::vector<std::string>& tags,
+               const std::vector<std::string>& consents, const std::string& redirect,
+               const std::string& message) {
+  collect::FormDefinition form;
+  form.name = name;
+  for (const std::string& spec : specs) {
+    auto field = collect::ParseFieldSpec(spec);
+    if (!field.ok()) return Fail(field.status());
+    form.fields.push_back(std::move(*field));
+  }
+  for (const std::string& tag : tags) {
+    if (!tag.empty() && tag[0] == '-') form.remove_tags.push_back(tag.substr(1));
+    else form.add_tags.push_back(tag);
+  }
+  form.consents = consents;
+  form.redirect_url = redirect;
+  if (!message.empty()) form.message = message;
+  auto store = store::OpenSqliteStore({data});
+  if (!store.ok()) return Fail(store.status());
+  auto ws = PickWorkspace(**store, workspace);
+  if (!ws.ok()) return Fail(ws.status());
+  auto id = (*store)->CreateForm(ws->id, name, collect::FormDefinitionToJson(form));
+  if (!id.ok()) return Fail(id.status());
+  form.id = *id;
+  std::printf("%s\n", collect::FormDefinitionToJson(form).c_str());
   return 0;
 }
 
@@ -320,6 +363,22 @@ int Main(int argc, char** argv) {
   exp->add_option("--data", data, "Data directory")->capture_default_str();
   exp->add_option("--workspace", workspace, "Workspace id (all workspaces when omitted)");
 
+  std::string form_name, redirect, message;
+  std::vector<std::string> field_specs, form_tags, consents;
+  CLI::App* form_cmd = app.add_subcommand("form", "Manage forms");
+  form_cmd->require_subcommand(1);
+  CLI::App* form_create = form_cmd->add_subcommand("create", "Create a form; prints it as JSON with its id");
+  form_create->add_option("--name", form_name, "Form name")->required();
+  form_create->add_option("--field", field_specs,
+                          "NAME[:TYPE][:required], repeatable; TYPE is text, email, tel, number or "
+                          "checkbox; the field sets the contact field of the same name");
+  form_create->add_option("--tag", form_tags, "Tag to add (or -TAG to remove) on submit; repeatable");
+  form_create->add_option("--consent", consents, "Consent the submission grants (e.g. tracking)");
+  form_create->add_option("--redirect", redirect, "URL to go to after a submit (an allowed domain)");
+  form_create->add_option("--message", message, "Message shown after a submit");
+  form_create->add_option("--data", data, "Data directory")->capture_default_str();
+  form_create->add_option("--workspace", workspace, "Workspace id (default workspace when omitted)");
+
   // `spoor contact show ID` and `spoor contacts unmerge ID` (both spellings work).
   int64_t contact_id = 0;
   int limit = 100;
@@ -354,6 +413,10 @@ int Main(int argc, char** argv) {
   if (show->parsed()) return ShowWorkspace(data, workspace);
   if (domains->parsed()) return Domains(action, origin, data, workspace);
   if (exp->parsed()) return Export(what, data, workspace);
+  if (form_create->parsed()) {
+    return CreateForm(data, workspace, form_name, field_specs, form_tags, consents, redirect,
+                      message);
+  }
   for (CLI::App* sub : contact_cmds) {
     if (sub->parsed()) return ContactCommand(sub->get_name(), contact_id, data, limit);
   }

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "absl/strings/numbers.h"
+
 #include <boost/json.hpp>
 
 #include "spoor/collect/php_serialize.h"
@@ -319,6 +321,74 @@ absl::Status Collector::FillEvent(const Params& params, const HitRequest& reques
   e.ip = ws.anonymize_ip ? AnonymizeIp(request.client_ip) : request.client_ip;
   e.user_agent = TruncateUtf8(request.user_agent, 512);
   return absl::OkStatus();
+}
+
+FormOutcome Collector::HandleForm(const HitRequest& request, const WorkspaceView& ws) const {
+  FormOutcome out;
+  for (const IpRange& range : ws.excluded_ips) {
+    if (IpInRange(request.client_ip, range)) out.hit.skip_reason = "excluded_ip";
+  }
+  absl::StatusOr<Params> params = ParseQuery(request.query, limits_.query);
+  if (params.ok() && !request.body.empty()) {
+    absl::StatusOr<Params> body =
+        request.content_type.find("json") != std::string_view::npos
+            ? JsonBodyToParams(request.body, limits_.query)
+            : ParseQuery(request.body, limits_.query);
+    if (!body.ok()) params = body.status();
+    else for (auto& kv : *body) params->push_back(std::move(kv));
+  }
+  if (!params.ok()) {
+    counters_.Add("collect_rejected", "bad_form_body");
+    out.hit.problem = params.status();
+    return out;
+  }
+  const std::string* id_text = FindParam(*params, "mauticform[formId]");
+  if (id_text == nullptr) id_text = FindParam(*params, "formId");
+  int64_t form_id = 0;
+  if (id_text == nullptr || !absl::SimpleAtoi(ToAbsl(*id_text), &form_id)) return out;
+  auto it = ws.forms.find(form_id);
+  if (it == ws.forms.end()) return out;
+  out.form = &it->second;
+  out.submission = ReadSubmission(*out.form, *params);
+  if (!out.submission.errors.empty() || !out.hit.skip_reason.empty()) return out;
+  if (absl::Status s = Identify(*params, request, ws, out.hit); !s.ok()) {
+    out.hit.problem = s;
+    return out;
+  }
+  Event e;
+  e.workspace_id = ws.id;
+  e.received_at_us = clock_.NowMicros();
+  e.id = NewEventId(e.received_at_us);
+  e.type = EventType::kFormSubmit;
+  e.source = EventSource::kJs;
+  e.contact_id = out.hit.contact_id;
+  e.device_id = out.hit.device_id;
+  e.new_device = out.hit.new_device;
+  e.url = Clean(ParamOr(*params, "page_url", ""), limits_.max_url_bytes);
+  if (e.url.empty()) e.url = Clean(request.referer, limits_.max_url_bytes);
+  e.name = out.form->name;
+  boost::json::object values;
+  for (const auto& [alias, value] : out.submission.values) {
+    values[alias] = value;
+    for (const FormField& f : out.form->fields) {
+      if (f.alias == alias && !f.contact_field.empty()) e.fields.emplace_back(f.contact_field, value);
+    }
+  }
+  for (const std::string& consent : out.form->consents) {
+    e.fields.emplace_back(StrCat("consent_", consent), "1");
+  }
+  e.tags_add = out.form->add_tags;
+  e.tags_remove = out.form->remove_tags;
+  e.properties_json = boost::json::serialize(
+      boost::json::object{{"form_id", form_id}, {"form", out.form->name}, {"values", values}});
+  e.ip = ws.anonymize_ip ? AnonymizeIp(request.client_ip) : request.client_ip;
+  e.user_agent = TruncateUtf8(request.user_agent, 512);
+  if (absl::Status s = ReserveSpareContact(ws, e); !s.ok()) {
+    out.hit.problem = s;
+    return out;
+  }
+  out.hit.event = std::move(e);
+  return out;
 }
 
 absl::Status Collector::FillCustomEvent(const Params& params, Event& e) const {

@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "spoor/collect/bots.h"
 #include "spoor/collect/counters.h"
+#include "spoor/collect/forms.h"
 #include "spoor/collect/identity.h"
 #include "spoor/common/clock.h"
 #include "spoor/common/event.h"
@@ -49,6 +50,10 @@ struct WorkspaceView {
   absl::flat_hash_set<std::string> public_fields;
   absl::flat_hash_set<std::string> all_fields;
   absl::flat_hash_set<std::string> unique_fields;
+  absl::flat_hash_map<int64_t, FormDefinition> forms;
+  absl::flat_hash_map<std::string, std::string> links;  // tracked link id -> URL
+  bool track_by_tracking_url = false;
+  std::string write_key;
 };
 
 // Immutable snapshot of every workspace; replaced whole on change.
@@ -84,6 +89,7 @@ struct HitRequest {
   std::string_view dnt;
   std::string_view sec_gpc;
   std::string_view purpose;  // Sec-Purpose or Purpose: prefetch/prerender
+  std::string_view content_type;
   std::string client_ip;
 };
 
@@ -99,12 +105,20 @@ struct HitOutcome {
   absl::Status problem;
 };
 
+struct FormOutcome {
+  HitOutcome hit;                        // the event to publish, device and contact
+  const FormDefinition* form = nullptr;  // null: no such form
+  FormSubmission submission;             // values, per-field errors, answer mode
+};
+
 class Collector {
  public:
   Collector(const BotDetector* bots, IdentityCache& identities, ContactIdAllocator& contact_ids,
             Counters& counters, const Clock& clock, CollectLimits limits = {});
 
   HitOutcome Handle(Endpoint endpoint, const HitRequest& request, const WorkspaceView& ws) const;
+  // POST /form/submit?formId=N. A submission with errors publishes nothing.
+  FormOutcome HandleForm(const HitRequest& request, const WorkspaceView& ws) const;
 
  private:
   std::string SkipReason(const HitRequest& request, const WorkspaceView& ws) const;

@@ -1,6 +1,7 @@
 #include "spoor/collect/events_api.h"
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -9,8 +10,6 @@
 #include <string>
 #include <utility>
 #include <variant>
-
-#include <boost/json.hpp>
 
 #include "absl/strings/escaping.h"
 #include "spoor/common/ids.h"
@@ -170,12 +169,24 @@ void AppendQuoted(std::string_view s, std::string& out) {
 
 void AppendJson(const json::value& v, std::string& out) {
   switch (v.kind()) {
-    case json::kind::null: out.append("null"); break;
-    case json::kind::bool_: out.append(v.get_bool() ? "true" : "false"); break;
-    case json::kind::int64: out.append(std::to_string(v.get_int64())); break;
-    case json::kind::uint64: out.append(std::to_string(v.get_uint64())); break;
-    case json::kind::double_: AppendDouble(v.get_double(), out); break;
-    case json::kind::string: AppendQuoted(View(v.get_string()), out); break;
+    case json::kind::null:
+      out.append("null");
+      break;
+    case json::kind::bool_:
+      out.append(v.get_bool() ? "true" : "false");
+      break;
+    case json::kind::int64:
+      out.append(std::to_string(v.get_int64()));
+      break;
+    case json::kind::uint64:
+      out.append(std::to_string(v.get_uint64()));
+      break;
+    case json::kind::double_:
+      AppendDouble(v.get_double(), out);
+      break;
+    case json::kind::string:
+      AppendQuoted(View(v.get_string()), out);
+      break;
     case json::kind::array: {
       out.push_back('[');
       for (const json::value& e : v.get_array()) {
@@ -239,7 +250,8 @@ std::optional<int64_t> ParseDate(Cursor& c) {
   if (!c.Digits(4, y) || !c.Take('-') || !c.Digits(2, m) || !c.Take('-') || !c.Digits(2, d)) {
     return std::nullopt;
   }
-  std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
+  std::chrono::year_month_day ymd{std::chrono::year(y),
+                                  std::chrono::month(static_cast<unsigned>(m)),
                                   std::chrono::day(static_cast<unsigned>(d))};
   if (!ymd.ok()) return std::nullopt;
   return std::chrono::sys_days(ymd).time_since_epoch().count();
@@ -362,12 +374,19 @@ absl::Status ReadString(const json::object& obj, std::initializer_list<std::stri
 bool ScalarText(const json::value& v, std::string& out) {
   out.clear();
   switch (v.kind()) {
-    case json::kind::string: out.assign(View(v.get_string())); return true;
-    case json::kind::bool_: out = v.get_bool() ? "true" : "false"; return true;
+    case json::kind::string:
+      out.assign(View(v.get_string()));
+      return true;
+    case json::kind::bool_:
+      out = v.get_bool() ? "true" : "false";
+      return true;
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: AppendJson(v, out); return true;
-    default: return false;
+    case json::kind::double_:
+      AppendJson(v, out);
+      return true;
+    default:
+      return false;
   }
 }
 
@@ -427,9 +446,9 @@ absl::Status ReadTimestamp(const Item& item, ApiEvent& ev) {
   const EventsApiLimits& limits = item.limits;
   if (item.auth == ApiAuth::kWriteKey &&
       ts < SaturatingAdd(item.now_us, -std::max<int64_t>(limits.max_backdate_us_write_key, 0))) {
-    return item.Error("timestamp",
-                      StrCat("more than ", DurationText(limits.max_backdate_us_write_key),
-                             " in the past"));
+    return item.Error(
+        "timestamp",
+        StrCat("more than ", DurationText(limits.max_backdate_us_write_key), " in the past"));
   }
   if (ts > SaturatingAdd(item.now_us, std::max<int64_t>(limits.max_future_us, 0))) {
     return item.Error("timestamp",
@@ -441,9 +460,8 @@ absl::Status ReadTimestamp(const Item& item, ApiEvent& ev) {
 
 absl::Status ReadIds(const Item& item, ApiEvent& ev) {
   const size_t max = item.limits.max_id_bytes;
-  SPOOR_RETURN_IF_ERROR(
-      ReadString(item.obj, {"device_id", "anonymousId", "anonymous_id"}, item, "", max,
-                 ev.device_id));
+  SPOOR_RETURN_IF_ERROR(ReadString(item.obj, {"device_id", "anonymousId", "anonymous_id"}, item, "",
+                                   max, ev.device_id));
   SPOOR_RETURN_IF_ERROR(ReadString(item.obj, {"writeKey"}, item, "", max, ev.write_key));
   std::string_view found;
   const json::value* v = Find(item.obj, {"user_id", "userId"}, found);
@@ -475,7 +493,9 @@ absl::Status ReadTraits(const Item& item, ApiEvent& ev) {
     std::string text;
     std::string field = StrCat("traits.", TruncateUtf8(key, kMaxKeyInMessage));
     if (!ScalarText(kv.value(), text)) return item.Error(field, "must be a string, number or bool");
-    if (text.size() > limits.max_trait_bytes) return item.Error(field, TooLong(limits.max_trait_bytes));
+    if (text.size() > limits.max_trait_bytes) {
+      return item.Error(field, TooLong(limits.max_trait_bytes));
+    }
     ev.traits.emplace_back(key, std::move(text));
   }
   return absl::OkStatus();
@@ -570,8 +590,8 @@ absl::Status ParseItems(json::array& items, std::string_view prefix, const Reque
   }
   out.events.reserve(items.size());
   for (size_t i = 0; i < items.size(); ++i) {
-    SPOOR_ASSIGN_OR_RETURN(ApiEvent ev,
-                           ParseItem(items[i], StrCat(prefix, "[", i, "]"), request, out.write_key));
+    SPOOR_ASSIGN_OR_RETURN(
+        ApiEvent ev, ParseItem(items[i], StrCat(prefix, "[", i, "]"), request, out.write_key));
     out.events.push_back(std::move(ev));
   }
   return absl::OkStatus();

@@ -145,8 +145,8 @@ TEST(EventsApi, BatchSize) {
   limits.max_batch = 2;
   EXPECT_EQ(ErrorOf(R"({"batch":[{"event":"a"},{"event":"b"}]})", ApiAuth::kWriteKey, limits),
             "OK");
-  EXPECT_EQ(ErrorOf(R"({"batch":[{"event":"a"},{"event":"b"},{"event":"c"}]})",
-                    ApiAuth::kWriteKey, limits),
+  EXPECT_EQ(ErrorOf(R"({"batch":[{"event":"a"},{"event":"b"},{"event":"c"}]})", ApiAuth::kWriteKey,
+                    limits),
             "batch: more than 2 events");
   EXPECT_EQ(ErrorOf(R"([{"event":"a"},{"event":"b"},{"event":"c"}])", ApiAuth::kWriteKey, limits),
             "body: more than 2 events");
@@ -248,12 +248,12 @@ TEST(EventsApi, TimestampFormats) {
 TEST(EventsApi, BadTimestamps) {
   constexpr std::string_view kFormat =
       "batch[0].timestamp: not an RFC 3339 date-time or epoch milliseconds";
-  for (std::string_view bad : {
-           R"("2024-05-01")", R"("2024-05-01T12:00:00")", R"("2024-05-01T12:00Z")",
-           R"("2024-13-01T00:00:00Z")", R"("2023-02-29T00:00:00Z")", R"("2024-05-01T24:00:00Z")",
-           R"("2024-05-01T12:60:00Z")", R"("2024-05-01T12:00:00.Z")", R"("2024-05-01T12:00:00+2")",
-           R"("2024-05-01T12:00:00+24:00")", R"("2024-05-01T12:00:00Z ")", R"("yesterday")",
-           R"("1714564800000")", R"("")", "true", R"({"ms":1})", "[1714564800000]"}) {
+  for (std::string_view bad :
+       {R"("2024-05-01")", R"("2024-05-01T12:00:00")", R"("2024-05-01T12:00Z")",
+        R"("2024-13-01T00:00:00Z")", R"("2023-02-29T00:00:00Z")", R"("2024-05-01T24:00:00Z")",
+        R"("2024-05-01T12:60:00Z")", R"("2024-05-01T12:00:00.Z")", R"("2024-05-01T12:00:00+2")",
+        R"("2024-05-01T12:00:00+24:00")", R"("2024-05-01T12:00:00Z ")", R"("yesterday")",
+        R"("1714564800000")", R"("")", "true", R"({"ms":1})", "[1714564800000]"}) {
     EXPECT_EQ(ErrorOf(TimestampBody(bad), ApiAuth::kBearer), kFormat) << bad;
   }
   for (std::string_view bad : {"-1", "0", "1e300", "18446744073709551615", "253402300800000",
@@ -297,8 +297,8 @@ TEST(EventsApi, EventId) {
   EXPECT_EQ(One(StrCat(R"({"event":"e","event_id":")", std::string(64, 'a'), R"("})")).event_id,
             std::string(64, 'a'));
   constexpr std::string_view kRefused = "must be 1 to 64 characters of [A-Za-z0-9._:-]";
-  for (std::string_view bad : {R"("a b")", R"("a/b")", R"("caf\u00e9")", R"("")", "42",
-                               R"("<script>")"}) {
+  for (std::string_view bad :
+       {R"("a b")", R"("a/b")", R"("caf\u00e9")", R"("")", "42", R"("<script>")"}) {
     EXPECT_EQ(ErrorOf(StrCat(R"({"event":"e","event_id":)", bad, "}")),
               StrCat("event_id: ", kRefused))
         << bad;
@@ -374,9 +374,9 @@ TEST(EventsApi, PageFields) {
 }
 
 TEST(EventsApi, InvalidJson) {
-  for (std::string_view bad : {""sv, "{"sv, R"({"event":"e",})"sv, R"({"event":"e"} x)"sv, "nul"sv,
-                               R"({'event':'e'})"sv, R"({"event":"\uD800"})"sv,
-                               "{\"event\":\"a\tb\"}"sv, "{\"event\":\"a\0b\"}"sv}) {
+  for (std::string_view bad :
+       {""sv, "{"sv, R"({"event":"e",})"sv, R"({"event":"e"} x)"sv, "nul"sv, R"({'event':'e'})"sv,
+        R"({"event":"\uD800"})"sv, "{\"event\":\"a\tb\"}"sv, "{\"event\":\"a\0b\"}"sv}) {
     std::string error = ErrorOf(bad);
     EXPECT_TRUE(StartsWith(error, "body: invalid JSON (")) << bad << " -> " << error;
   }

@@ -50,9 +50,9 @@ std::optional<uint64_t> ReadVarint(std::string_view bytes, size_t& pos) {
 std::array<uint8_t, kMacBytes> Mac(const std::array<uint8_t, 32>& key, std::string_view data) {
   unsigned char full[EVP_MAX_MD_SIZE];
   unsigned int full_len = 0;
-  const unsigned char* ok = HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-                                 reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-                                 full, &full_len);
+  const unsigned char* ok =
+      HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), full, &full_len);
   SPOOR_CHECK(ok != nullptr && full_len >= kMacBytes);
   std::array<uint8_t, kMacBytes> mac;
   std::copy(full, full + kMacBytes, mac.begin());

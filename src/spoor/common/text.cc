@@ -147,6 +147,22 @@ absl::StatusOr<Params> ParseQuery(std::string_view query, const QueryLimits& lim
   return params;
 }
 
+std::string EscapeHtml(std::string_view in) {
+  std::string out;
+  out.reserve(in.size() + 16);
+  for (char c : in) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
 const std::string* FindParam(const Params& params, std::string_view key) {
   for (const auto& [k, v] : params) {
     if (k == key) return &v;

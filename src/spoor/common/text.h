@@ -38,6 +38,9 @@ bool IsValidUtf8(std::string_view in);
 // Truncates to at most `max_bytes` without splitting a UTF-8 sequence.
 std::string TruncateUtf8(std::string_view in, size_t max_bytes);
 
+// Escapes & < > " ' for HTML text and attribute values.
+std::string EscapeHtml(std::string_view in);
+
 // Value of the first parameter named `key`, or nullptr.
 const std::string* FindParam(const Params& params, std::string_view key);
 

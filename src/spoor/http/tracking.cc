@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include "spoor/common/strings.h"
+#include "spoor/common/text.h"
 
 namespace spoor::http {
 
@@ -81,6 +82,7 @@ collect::HitRequest TrackingRoutes::ToHit(const Request& r) const {
   hit.dnt = r.Header("dnt");
   hit.sec_gpc = r.Header("sec-gpc");
   hit.purpose = r.Header("sec-purpose").empty() ? r.Header("purpose") : r.Header("sec-purpose");
+  hit.content_type = r.Header("content-type");
   hit.client_ip = r.remote_ip;
   if (options_.trust_proxy_headers) {
     std::string_view xff = r.Header("x-forwarded-for");
@@ -132,6 +134,7 @@ asio::awaitable<Response> TrackingRoutes::Handle(Request& request) {
   if (path == "/mtc") {
     co_return co_await Track(collect::Endpoint::kMtcContact, request, *ws, cookie_path);
   }
+  if (path == "/form/submit") co_return co_await SubmitForm(request, *ws, cookie_path);
   if (path == "/mtc.js" && (request.method == "GET" || request.method == "HEAD")) {
     Response res;
     res.Set("Content-Type", "application/javascript; charset=utf-8");
@@ -157,14 +160,7 @@ asio::awaitable<Response> TrackingRoutes::Track(collect::Endpoint endpoint, Requ
   }
   Response res;
   bool tracked = out.skip_reason.empty() && out.problem.ok() && !out.device_id.empty();
-  if (tracked) {
-    bool secure = request.secure || options_.secure_cookies ||
-                  (options_.trust_proxy_headers && request.Header("x-forwarded-proto") == "https");
-    std::string attrs = secure ? "; SameSite=None; Secure" : "; SameSite=Lax";
-    res.Set("Set-Cookie", StrCat("mautic_device_id=", out.device_id,
-                                 "; Max-Age=31536000; Path=", cookie_path, attrs));
-    res.Set("Set-Cookie", StrCat("mtc_id=", out.contact_id, "; Path=", cookie_path, attrs));
-  }
+  if (tracked) AddTrackingCookies(request, out, cookie_path, res);
   if (endpoint == collect::Endpoint::kPixel) {
     AddPixelHeaders(res);
     if (request.method != "HEAD") res.body = std::string(TrackingGif());
@@ -186,6 +182,103 @@ asio::awaitable<Response> TrackingRoutes::Track(collect::Endpoint endpoint, Requ
   if (endpoint == collect::Endpoint::kMtcEvent) body["events"] = boost::json::array();
   res.body = boost::json::serialize(body);
   co_return res;
+}
+
+void TrackingRoutes::AddTrackingCookies(const Request& request, const collect::HitOutcome& out,
+                                        std::string_view cookie_path, Response& res) const {
+  bool secure = request.secure || options_.secure_cookies ||
+                (options_.trust_proxy_headers && request.Header("x-forwarded-proto") == "https");
+  std::string attrs = secure ? "; SameSite=None; Secure" : "; SameSite=Lax";
+  res.Set("Set-Cookie", StrCat("mautic_device_id=", out.device_id,
+                               "; Max-Age=31536000; Path=", cookie_path, attrs));
+  res.Set("Set-Cookie", StrCat("mtc_id=", out.contact_id, "; Path=", cookie_path, attrs));
+}
+
+namespace {
+
+std::string OriginOf(std::string_view url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return "";
+  size_t end = url.find_first_of("/?#", scheme + 3);
+  return std::string(url.substr(0, end));
+}
+
+Response HtmlPage(int status, std::string_view title, std::string_view body_html) {
+  Response res;
+  res.status = status;
+  res.Set("Content-Type", "text/html; charset=utf-8");
+  res.Set("Cache-Control", "no-store");
+  res.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'");
+  res.body = StrCat("<!doctype html><html><head><meta charset=\"utf-8\"><title>",
+                    EscapeHtml(title), "</title></head><body>", body_html, "</body></html>");
+  return res;
+}
+
+}  // namespace
+
+asio::awaitable<Response> TrackingRoutes::SubmitForm(Request& request,
+                                                     const collect::WorkspaceView& ws,
+                                                     std::string_view cookie_path) {
+  if (request.method != "POST") {
+    Response res = JsonError(405, "method_not_allowed", "forms are submitted with POST");
+    res.Set("Allow", "POST");
+    co_return res;
+  }
+  collect::HitRequest hit = ToHit(request);
+  hit.body = request.body;
+  collect::FormOutcome out = collector_.HandleForm(hit, ws);
+  bool ajax = out.submission.ajax || request.Header("x-requested-with") == "XMLHttpRequest" ||
+              request.Header("accept").find("application/json") != std::string_view::npos;
+  if (!out.hit.problem.ok()) co_return JsonError(400, "bad_request", ToStd(out.hit.problem.message()));
+  if (out.form == nullptr) {
+    if (ajax) co_return JsonError(404, "not_found", "no such form");
+    co_return HtmlPage(404, "Form not found", "<p>This form does not exist.</p>");
+  }
+  if (!out.submission.errors.empty()) {
+    if (ajax) {
+      boost::json::object errors;
+      for (const auto& [alias, message] : out.submission.errors) errors[alias] = message;
+      Response res;
+      res.status = 400;
+      res.Set("Content-Type", "application/json");
+      AddCors(request, ws, res);
+      res.body = boost::json::serialize(
+          boost::json::object{{"success", 0}, {"validationErrors", std::move(errors)}});
+      co_return res;
+    }
+    std::string list = "<ul>";
+    for (const auto& [alias, message] : out.submission.errors) {
+      list += StrCat("<li>", EscapeHtml(alias), " ", EscapeHtml(message), "</li>");
+    }
+    co_return HtmlPage(400, "Please correct the form", list + "</ul>");
+  }
+  if (out.hit.event) {
+    absl::Status durable = co_await PublishDurably(bus_, *out.hit.event);
+    if (!durable.ok()) co_return Unavailable(ToStd(durable.message()));
+  }
+  Response res;
+  if (!out.hit.device_id.empty()) AddTrackingCookies(request, out.hit, cookie_path, res);
+  std::string target =
+      out.submission.return_url.empty() ? out.form->redirect_url : out.submission.return_url;
+  if (ajax) {
+    AddCors(request, ws, res);
+    res.Set("Content-Type", "application/json");
+    boost::json::object results;
+    for (const auto& [alias, value] : out.submission.values) results[alias] = value;
+    res.body = boost::json::serialize(boost::json::object{
+        {"success", 1}, {"id", out.hit.contact_id}, {"sid", out.hit.device_id},
+        {"message", out.form->message}, {"results", std::move(results)}});
+    co_return res;
+  }
+  // Redirect only to the workspace's own sites: never an open redirect.
+  if (!target.empty() && collect::OriginAllowed(OriginOf(target), ws.tracking_domains)) {
+    res.status = 303;
+    res.Set("Location", target);
+    co_return res;
+  }
+  Response page = HtmlPage(200, out.form->name, StrCat("<p>", EscapeHtml(out.form->message), "</p>"));
+  for (auto& h : res.headers) page.headers.push_back(h);
+  co_return page;
 }
 
 Response TrackingRoutes::Health() const {

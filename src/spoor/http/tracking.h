@@ -63,6 +63,10 @@ class TrackingRoutes {
   boost::asio::awaitable<Response> Track(collect::Endpoint endpoint, Request& request,
                                          const collect::WorkspaceView& ws,
                                          std::string_view cookie_path);
+  boost::asio::awaitable<Response> SubmitForm(Request& request, const collect::WorkspaceView& ws,
+                                              std::string_view cookie_path);
+  void AddTrackingCookies(const Request& request, const collect::HitOutcome& out,
+                          std::string_view cookie_path, Response& res) const;
   Response Health() const;
   Response Metrics() const;
   void AddCors(const Request& request, const collect::WorkspaceView& ws, Response& res) const;

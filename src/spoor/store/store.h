@@ -34,17 +34,33 @@ struct WorkspaceSettings {
   int session_timeout_minutes = 30;
   bool honor_do_not_track = true;  // DNT: 1 and Sec-GPC: 1 are not tracked
   bool anonymize_ip = false;
+  // Identify visitors by the signed contact token (ct) of tracked links.
+  bool track_by_tracking_url = false;
   std::vector<std::string> excluded_ips;  // addresses or CIDRs
+};
+
+struct FormRecord {
+  int64_t id = 0;
+  std::string name;
+  std::string definition;  // JSON, see collect/forms.h
+};
+
+struct LinkRecord {
+  std::string id;
+  std::string url;
 };
 
 struct Workspace {
   int64_t id = 0;
+  std::string write_key;  // public: it can only add events
   std::string uuid;
   std::string name;
   bool is_default = false;
   WorkspaceSettings settings;
   std::vector<std::string> tracking_domains;  // origins and https://*.x globs
   std::vector<FieldDefinition> fields;
+  std::vector<FormRecord> forms;
+  std::vector<LinkRecord> links;
 };
 
 struct InboxRow {
@@ -124,6 +140,13 @@ class Store {
   virtual absl::StatusOr<Workspace> FindWorkspace(std::string_view uuid) = 0;
   virtual absl::Status AddTrackingDomain(int64_t workspace_id, std::string_view origin) = 0;
   virtual absl::Status RemoveTrackingDomain(int64_t workspace_id, std::string_view origin) = 0;
+  // Stores a form definition; returns its id.
+  virtual absl::StatusOr<int64_t> CreateForm(int64_t workspace_id, std::string_view name,
+                                             std::string_view definition) = 0;
+  // Stores a tracked link to `url` under a new random id.
+  virtual absl::StatusOr<std::string> CreateLink(int64_t workspace_id, std::string_view url) = 0;
+  virtual absl::Status SetWorkspaceSettings(int64_t workspace_id,
+                                            const WorkspaceSettings& settings) = 0;
   // Every device id with its contact, for the receiver's identity cache.
   virtual absl::Status ForEachDevice(
       const std::function<void(std::string_view device_id, int64_t workspace_id,

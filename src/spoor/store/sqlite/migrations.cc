@@ -158,7 +158,25 @@ INSERT OR IGNORE INTO identities(workspace_id, kind, value, contact_id, created_
   WHERE d.is_unique_identifier = 1;
 )sql";
 
-constexpr std::string_view kAll[] = {kMigration1, kMigration2};
+// Forms, tracked links, and each workspace's public write key.
+constexpr std::string_view kMigration3 = R"sql(
+CREATE TABLE forms(
+  id INTEGER PRIMARY KEY,
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  name TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+
+CREATE TABLE links(
+  id TEXT PRIMARY KEY,
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  url TEXT NOT NULL,
+  created_at INTEGER NOT NULL) WITHOUT ROWID;
+
+ALTER TABLE workspaces ADD COLUMN write_key TEXT;
+)sql";
+
+constexpr std::string_view kAll[] = {kMigration1, kMigration2, kMigration3};
 
 }  // namespace
 

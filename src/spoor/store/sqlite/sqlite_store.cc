@@ -37,6 +37,7 @@ std::string SettingsToJson(const WorkspaceSettings& s) {
   o["session_timeout_minutes"] = s.session_timeout_minutes;
   o["honor_do_not_track"] = s.honor_do_not_track;
   o["anonymize_ip"] = s.anonymize_ip;
+  o["track_by_tracking_url"] = s.track_by_tracking_url;
   boost::json::array ips;
   for (const auto& ip : s.excluded_ips) ips.emplace_back(ip);
   o["excluded_ips"] = std::move(ips);
@@ -56,6 +57,9 @@ WorkspaceSettings SettingsFromJson(std::string_view text) {
     s.honor_do_not_track = p->get_bool();
   }
   if (auto* p = o.if_contains("anonymize_ip"); p && p->is_bool()) s.anonymize_ip = p->get_bool();
+  if (auto* p = o.if_contains("track_by_tracking_url"); p && p->is_bool()) {
+    s.track_by_tracking_url = p->get_bool();
+  }
   if (auto* p = o.if_contains("excluded_ips"); p && p->is_array()) {
     for (const auto& ip : p->get_array()) {
       if (ip.is_string()) s.excluded_ips.emplace_back(ip.get_string());
@@ -232,6 +236,8 @@ class SqliteStore final : public Store {
                              db_->Prepare("SELECT id FROM workspaces WHERE is_default = 1"));
       SPOOR_ASSIGN_OR_RETURN(bool found, stmt.Step());
       if (!found) SPOOR_RETURN_IF_ERROR(CreateDefaultWorkspace());
+      stmt.Reset();
+      SPOOR_RETURN_IF_ERROR(EnsureWriteKeys());
     }
     return FindWorkspace("");
   }
@@ -239,7 +245,8 @@ class SqliteStore final : public Store {
   absl::StatusOr<std::vector<Workspace>> LoadWorkspaces() override {
     absl::MutexLock lock(&mu_);
     SPOOR_ASSIGN_OR_RETURN(
-        Stmt stmt, db_->Prepare("SELECT id, uuid, name, is_default, settings FROM workspaces"));
+        Stmt stmt,
+        db_->Prepare("SELECT id, uuid, name, is_default, settings, write_key FROM workspaces"));
     std::vector<Workspace> out;
     while (true) {
       SPOOR_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -250,6 +257,7 @@ class SqliteStore final : public Store {
       ws.name = stmt.Text(2);
       ws.is_default = stmt.Int(3) != 0;
       ws.settings = SettingsFromJson(stmt.Text(4));
+      ws.write_key = stmt.Text(5);
       out.push_back(std::move(ws));
     }
     for (Workspace& ws : out) SPOOR_RETURN_IF_ERROR(LoadWorkspaceDetails(ws));
@@ -281,6 +289,38 @@ class SqliteStore final : public Store {
     if (db_->Changes() == 0) {
       return absl::NotFoundError(StrCat("no tracking domain ", origin));
     }
+    return BumpConfigVersion();
+  }
+
+  absl::StatusOr<int64_t> CreateForm(int64_t workspace_id, std::string_view name,
+                                     std::string_view definition) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
+        "INSERT INTO forms(workspace_id, name, definition, created_at) VALUES (?1, ?2, ?3, ?4)"));
+    SPOOR_RETURN_IF_ERROR(stmt.Bind(1, workspace_id).Bind(2, name).Bind(3, definition)
+                              .Bind(4, SystemClock().NowMicros()).Run());
+    int64_t id = db_->LastInsertRowid();
+    SPOOR_RETURN_IF_ERROR(BumpConfigVersion());
+    return id;
+  }
+
+  absl::StatusOr<std::string> CreateLink(int64_t workspace_id, std::string_view url) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
+        "INSERT INTO links(id, workspace_id, url, created_at) VALUES (?1, ?2, ?3, ?4)"));
+    std::string id = RandomHex(6);
+    SPOOR_RETURN_IF_ERROR(stmt.Bind(1, id).Bind(2, workspace_id).Bind(3, url)
+                              .Bind(4, SystemClock().NowMicros()).Run());
+    SPOOR_RETURN_IF_ERROR(BumpConfigVersion());
+    return id;
+  }
+
+  absl::Status SetWorkspaceSettings(int64_t workspace_id,
+                                    const WorkspaceSettings& settings) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt,
+                           db_->Prepare("UPDATE workspaces SET settings = ?2 WHERE id = ?1"));
+    SPOOR_RETURN_IF_ERROR(stmt.Bind(1, workspace_id).Bind(2, SettingsToJson(settings)).Run());
     return BumpConfigVersion();
   }
 
@@ -351,6 +391,23 @@ class SqliteStore final : public Store {
     return WriteMetaInt("config_version", v + 1);
   }
 
+  absl::Status EnsureWriteKeys() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    SPOOR_ASSIGN_OR_RETURN(Stmt missing,
+                           db_->Prepare("SELECT id FROM workspaces WHERE write_key IS NULL"));
+    std::vector<int64_t> ids;
+    while (true) {
+      SPOOR_ASSIGN_OR_RETURN(bool row, missing.Step());
+      if (!row) break;
+      ids.push_back(missing.Int(0));
+    }
+    SPOOR_ASSIGN_OR_RETURN(Stmt set,
+                           db_->Prepare("UPDATE workspaces SET write_key = ?2 WHERE id = ?1"));
+    for (int64_t id : ids) {
+      SPOOR_RETURN_IF_ERROR(set.Bind(1, id).Bind(2, StrCat("wk_", RandomHex(16))).Run());
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status CreateDefaultWorkspace() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     SPOOR_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
     absl::Status status = InsertDefaultWorkspace();
@@ -399,6 +456,22 @@ class SqliteStore final : public Store {
       if (!row) break;
       ws.fields.push_back({std::string(fields.Text(0)), std::string(fields.Text(1)),
                            std::string(fields.Text(2)), fields.Int(3) != 0, fields.Int(4) != 0});
+    }
+    SPOOR_ASSIGN_OR_RETURN(Stmt forms, db_->Prepare(
+        "SELECT id, name, definition FROM forms WHERE workspace_id = ?1 ORDER BY id"));
+    forms.Bind(1, ws.id);
+    while (true) {
+      SPOOR_ASSIGN_OR_RETURN(bool row, forms.Step());
+      if (!row) break;
+      ws.forms.push_back({forms.Int(0), std::string(forms.Text(1)), std::string(forms.Text(2))});
+    }
+    SPOOR_ASSIGN_OR_RETURN(Stmt links,
+                           db_->Prepare("SELECT id, url FROM links WHERE workspace_id = ?1"));
+    links.Bind(1, ws.id);
+    while (true) {
+      SPOOR_ASSIGN_OR_RETURN(bool row, links.Step());
+      if (!row) break;
+      ws.links.push_back({std::string(links.Text(0)), std::string(links.Text(1))});
     }
     return absl::OkStatus();
   }
