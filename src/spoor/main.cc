@@ -16,6 +16,9 @@
 #include "spoor/collect/collect.h"
 #include "spoor/common/clock.h"
 #include "spoor/common/status.h"
+#include "spoor/common/signed_token.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
 #include "spoor/common/strings.h"
 #include "spoor/config.h"
 #include "spoor/http/http.h"
@@ -162,7 +165,10 @@ int Serve(const ServeConfig& cfg) {
   http::ConfigHolder config;
   if (absl::Status s = LoadConfig(*store, config); !s.ok()) return Fail(s);
   http::Observability obs{[&pipeline] { return (*pipeline)->Stats(); }, &counters};
-  http::TrackingOptions tracking_options{cfg.secure_cookies, cfg.trust_proxy_headers, kVersion};
+  auto link_key = store->Secret("link_tokens");
+  if (!link_key.ok()) return Fail(link_key.status());
+  http::TrackingOptions tracking_options{cfg.secure_cookies, cfg.trust_proxy_headers, kVersion,
+                                         *link_key};
   http::TrackingRoutes routes(collector, **pipeline, config, obs, std::string(assets::kTrackerJs),
                               tracking_options);
 
@@ -314,6 +320,70 @@ int CreateForm(const std::string& data, const std::string& workspace, const std:
   return 0;
 }
 
+int CreateLink(const std::string& data, const std::string& workspace, const std::string& url,
+               int64_t contact, int expires_days) {
+  if (!(StartsWith(url, "https://") || StartsWith(url, "http://")) || url.size() > 4096 ||
+      url.find_first_of(" \r\n\t") != std::string::npos) {
+    return Fail(absl::InvalidArgumentError("--url must be an absolute http(s) URL"));
+  }
+  auto store = store::OpenSqliteStore({data});
+  if (!store.ok()) return Fail(store.status());
+  auto ws = PickWorkspace(**store, workspace);
+  if (!ws.ok()) return Fail(ws.status());
+  auto id = (*store)->CreateLink(ws->id, url);
+  if (!id.ok()) return Fail(id.status());
+  std::string path = StrCat(ws->is_default ? "" : StrCat("/w/", ws->uuid), "/r/", *id);
+  boost::json::object o{{"id", *id}, {"url", url}, {"path", path}};
+  if (contact > 0) {
+    auto key = (*store)->Secret("link_tokens");
+    if (!key.ok()) return Fail(key.status());
+    int64_t expires = expires_days > 0 ? SystemClock().NowMicros() / 1000000 + expires_days * 86400LL : 0;
+    o["path_for_contact"] = StrCat(path, "?ct=",
+                                   SignContactToken(*key, ws->id, static_cast<uint64_t>(contact), expires));
+  }
+  std::printf("%s\n", boost::json::serialize(o).c_str());
+  return 0;
+}
+
+int SetWorkspace(const std::string& data, const std::string& workspace, const std::string& key,
+                 const std::string& value) {
+  auto store = store::OpenSqliteStore({data});
+  if (!store.ok()) return Fail(store.status());
+  auto ws = PickWorkspace(**store, workspace);
+  if (!ws.ok()) return Fail(ws.status());
+  store::WorkspaceSettings s = ws->settings;
+  auto flag = [&](bool& out) -> absl::Status {
+    if (value == "on" || value == "true") out = true;
+    else if (value == "off" || value == "false") out = false;
+    else return absl::InvalidArgumentError(StrCat(key, " takes on or off"));
+    return absl::OkStatus();
+  };
+  absl::Status st;
+  if (key == "track_by_tracking_url") st = flag(s.track_by_tracking_url);
+  else if (key == "honor_do_not_track") st = flag(s.honor_do_not_track);
+  else if (key == "anonymize_ip") st = flag(s.anonymize_ip);
+  else if (key == "session_timeout_minutes") {
+    int minutes = 0;
+    if (!absl::SimpleAtoi(ToAbsl(value), &minutes) || minutes < 1 || minutes > 1440) {
+      st = absl::InvalidArgumentError("session_timeout_minutes takes 1 to 1440");
+    }
+    s.session_timeout_minutes = minutes;
+  } else if (key == "excluded_ips") {
+    s.excluded_ips.clear();
+    for (absl::string_view ip : absl::StrSplit(ToAbsl(value), ',', absl::SkipEmpty())) {
+      if (auto r = collect::ParseIpRange(ToStd(ip)); !r.ok()) st = r.status();
+      s.excluded_ips.emplace_back(ip);
+    }
+  } else {
+    st = absl::InvalidArgumentError(StrCat(
+        "unknown setting ", key, " (track_by_tracking_url, honor_do_not_track, anonymize_ip, "
+        "session_timeout_minutes, excluded_ips)"));
+  }
+  if (!st.ok()) return Fail(st);
+  if (absl::Status saved = (*store)->SetWorkspaceSettings(ws->id, s); !saved.ok()) return Fail(saved);
+  return ShowWorkspace(data, workspace);
+}
+
 int ContactCommand(const std::string& action, int64_t contact, const std::string& data,
                    int limit) {
   auto store = store::OpenSqliteStore({data, /*read_only=*/action == "show"});
@@ -362,6 +432,28 @@ int Main(int argc, char** argv) {
       ->check(CLI::IsMember({"contacts", "events", "sessions", "counters"}));
   exp->add_option("--data", data, "Data directory")->capture_default_str();
   exp->add_option("--workspace", workspace, "Workspace id (all workspaces when omitted)");
+
+  std::string set_key, set_value;
+  CLI::App* ws_set = ws_cmd->add_subcommand("set", "Change a workspace setting");
+  ws_set->add_option("key", set_key,
+                     "track_by_tracking_url | honor_do_not_track | anonymize_ip | "
+                     "session_timeout_minutes | excluded_ips")->required();
+  ws_set->add_option("value", set_value, "on/off, a number, or a comma-separated list")->required();
+  ws_set->add_option("--data", data, "Data directory")->capture_default_str();
+  ws_set->add_option("--workspace", workspace, "Workspace id (default workspace when omitted)");
+
+  std::string link_url;
+  int64_t link_contact = 0;
+  int link_days = 0;
+  CLI::App* link_cmd = app.add_subcommand("link", "Tracked links (/r/ID)");
+  link_cmd->require_subcommand(1);
+  CLI::App* link_create = link_cmd->add_subcommand("create", "Create a tracked link; prints JSON");
+  link_create->add_option("--url", link_url, "Where the link goes")->required();
+  link_create->add_option("--contact", link_contact,
+                          "Also print the link signed for this contact (?ct=...)");
+  link_create->add_option("--expires-days", link_days, "Signed link lifetime (0 = no expiry)");
+  link_create->add_option("--data", data, "Data directory")->capture_default_str();
+  link_create->add_option("--workspace", workspace, "Workspace id (default workspace when omitted)");
 
   std::string form_name, redirect, message;
   std::vector<std::string> field_specs, form_tags, consents;
@@ -413,6 +505,8 @@ int Main(int argc, char** argv) {
   if (show->parsed()) return ShowWorkspace(data, workspace);
   if (domains->parsed()) return Domains(action, origin, data, workspace);
   if (exp->parsed()) return Export(what, data, workspace);
+  if (ws_set->parsed()) return SetWorkspace(data, workspace, set_key, set_value);
+  if (link_create->parsed()) return CreateLink(data, workspace, link_url, link_contact, link_days);
   if (form_create->parsed()) {
     return CreateForm(data, workspace, form_name, field_specs, form_tags, consents, redirect,
                       message);

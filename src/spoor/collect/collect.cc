@@ -11,6 +11,7 @@
 
 #include "spoor/collect/php_serialize.h"
 #include "spoor/common/ids.h"
+#include "spoor/common/signed_token.h"
 #include "spoor/common/status.h"
 #include "spoor/common/strings.h"
 
@@ -388,6 +389,127 @@ FormOutcome Collector::HandleForm(const HitRequest& request, const WorkspaceView
     return out;
   }
   out.hit.event = std::move(e);
+  return out;
+}
+
+namespace {
+
+bool AcceptableApiDeviceId(std::string_view id) {
+  return id.size() >= 8 && IsAcceptableClientEventId(id);
+}
+
+EventType ApiEventType(std::string_view type) {
+  if (type == "page_view") return EventType::kPageView;
+  if (type == "identify") return EventType::kIdentify;
+  return EventType::kCustom;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Event>> Collector::ApiEvents(const ParsedEvents& parsed, ApiAuth auth,
+                                                        const HitRequest& request,
+                                                        const WorkspaceView& ws) const {
+  std::vector<Event> out;
+  out.reserve(parsed.events.size());
+  const int64_t now = clock_.NowMicros();
+  for (size_t i = 0; i < parsed.events.size(); ++i) {
+    const ApiEvent& a = parsed.events[i];
+    Event e;
+    e.workspace_id = ws.id;
+    e.received_at_us = now;
+    e.id = a.event_id.empty() ? NewEventId(now) : a.event_id;
+    e.type = ApiEventType(a.type);
+    e.source = EventSource::kApi;
+    e.name = a.name;
+    e.client_time_us = a.timestamp_us;
+    e.url = a.url;
+    e.title = a.title;
+    e.referrer = a.referrer;
+    e.properties_json = a.properties_json;
+    e.user_id = a.user_id;
+    for (const auto& [key, value] : a.traits) {
+      bool allowed = auth == ApiAuth::kBearer ? ws.all_fields.contains(ToAbsl(key))
+                                              : ws.public_fields.contains(ToAbsl(key));
+      if (!allowed) {
+        counters_.Add("fields_ignored", "not_publicly_updatable");
+        continue;
+      }
+      e.fields.emplace_back(key, key == "email" ? AsciiLower(value) : value);
+    }
+    if (!a.device_id.empty()) {
+      if (!AcceptableApiDeviceId(a.device_id)) {
+        return absl::InvalidArgumentError(StrCat("[", i, "].device_id: 8 to 64 of [A-Za-z0-9._:-]"));
+      }
+      e.device_id = a.device_id;
+      if (std::optional<uint64_t> c = identities_.Find(a.device_id, ws.id)) {
+        e.contact_id = *c;
+      } else {
+        SPOOR_ASSIGN_OR_RETURN(e.contact_id, contact_ids_.Next());
+        identities_.Put(a.device_id, ws.id, e.contact_id);
+        e.new_device = true;
+      }
+    }
+    if (e.contact_id == 0) {
+      SPOOR_ASSIGN_OR_RETURN(e.spare_contact_id, contact_ids_.Next());
+    } else {
+      SPOOR_RETURN_IF_ERROR(ReserveSpareContact(ws, e));
+    }
+    e.ip = ws.anonymize_ip ? AnonymizeIp(request.client_ip) : request.client_ip;
+    e.user_agent = TruncateUtf8(request.user_agent, 512);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+HitOutcome Collector::LinkClick(std::string_view link_id, const std::string& url,
+                                const HitRequest& request, const WorkspaceView& ws,
+                                const std::array<uint8_t, 32>& key) const {
+  HitOutcome out;
+  out.skip_reason = SkipReason(request, ws);
+  if (!out.skip_reason.empty()) {
+    counters_.Add("collect_skipped", out.skip_reason);
+    return out;
+  }
+  absl::StatusOr<Params> params = ParseQuery(request.query, limits_.query);
+  if (!params.ok()) params = Params{};
+  bool has_cookie = !CookieValue(request.cookie, "mautic_device_id").empty();
+  const std::string* ct = FindParam(*params, "ct");
+  std::optional<uint64_t> token_contact;
+  if (ct != nullptr && ws.track_by_tracking_url && !has_cookie) {
+    absl::StatusOr<ContactToken> token = VerifyContactToken(key, *ct, clock_.NowMicros() / 1000000);
+    if (token.ok() && token->workspace_id == ws.id) {
+      token_contact = token->contact_id;
+    } else {
+      counters_.Add("identity", "bad_contact_token");
+    }
+  }
+  if (token_contact) {
+    out.device_id = NewDeviceId();
+    out.contact_id = *token_contact;
+    out.new_device = true;
+    identities_.Put(out.device_id, ws.id, out.contact_id);
+    counters_.Add("identity", "by_tracking_url");
+  } else if (absl::Status s = Identify(*params, request, ws, out); !s.ok()) {
+    out.problem = s;
+    return out;
+  }
+  Event e;
+  e.workspace_id = ws.id;
+  e.received_at_us = clock_.NowMicros();
+  e.id = NewEventId(e.received_at_us);
+  e.type = EventType::kCustom;
+  e.source = EventSource::kJs;
+  e.name = "link_click";
+  e.contact_id = out.contact_id;
+  e.device_id = out.device_id;
+  e.new_device = out.new_device;
+  e.url = url;
+  e.referrer = Clean(request.referer, limits_.max_url_bytes);
+  e.properties_json = boost::json::serialize(boost::json::object{
+      {"link_id", std::string(link_id)}, {"identified_by_token", token_contact.has_value()}});
+  e.ip = ws.anonymize_ip ? AnonymizeIp(request.client_ip) : request.client_ip;
+  e.user_agent = TruncateUtf8(request.user_agent, 512);
+  out.event = std::move(e);
   return out;
 }
 

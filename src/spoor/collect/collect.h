@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "spoor/collect/bots.h"
 #include "spoor/collect/counters.h"
+#include "spoor/collect/events_api.h"
 #include "spoor/collect/forms.h"
 #include "spoor/collect/identity.h"
 #include "spoor/common/clock.h"
@@ -117,6 +118,16 @@ class Collector {
             Counters& counters, const Clock& clock, CollectLimits limits = {});
 
   HitOutcome Handle(Endpoint endpoint, const HitRequest& request, const WorkspaceView& ws) const;
+  // Events of POST /api/v1/events, ready to publish as one unit. With a
+  // write key (public) only publicly updatable traits are kept.
+  absl::StatusOr<std::vector<Event>> ApiEvents(const ParsedEvents& parsed, ApiAuth auth,
+                                               const HitRequest& request,
+                                               const WorkspaceView& ws) const;
+  // A tracked link click (/r/{id}). A valid signed contact token (`ct`)
+  // identifies a visitor who has no device cookie yet, when the workspace
+  // tracks by tracking URL. `key` verifies tokens.
+  HitOutcome LinkClick(std::string_view link_id, const std::string& url, const HitRequest& request,
+                       const WorkspaceView& ws, const std::array<uint8_t, 32>& key) const;
   // POST /form/submit?formId=N. A submission with errors publishes nothing.
   FormOutcome HandleForm(const HitRequest& request, const WorkspaceView& ws) const;
 

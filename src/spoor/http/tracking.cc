@@ -5,6 +5,7 @@
 
 #include "spoor/common/strings.h"
 #include "spoor/common/text.h"
+#include "spoor/common/clock.h"
 
 namespace spoor::http {
 
@@ -29,6 +30,22 @@ asio::awaitable<absl::Status> PublishDurably(pipeline::Bus& bus, const Event& ev
           asio::post(executor, [shared, status]() mutable { std::move (*shared)(status); });
         };
         absl::Status queued = bus.Publish(event, complete);
+        if (!queued.ok()) complete(queued);
+      },
+      asio::use_awaitable);
+}
+
+// Waits until the bus has made all `events` durable, in one commit.
+asio::awaitable<absl::Status> PublishAllDurably(pipeline::Bus& bus,
+                                                const std::vector<Event>& events) {
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(absl::Status)>(
+      [&bus, &events](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        auto complete = [shared](absl::Status status) {
+          auto executor = asio::get_associated_executor(*shared);
+          asio::post(executor, [shared, status]() mutable { std::move (*shared)(status); });
+        };
+        absl::Status queued = bus.PublishAll(events, complete);
         if (!queued.ok()) complete(queued);
       },
       asio::use_awaitable);
@@ -64,7 +81,7 @@ TrackingRoutes::TrackingRoutes(const collect::Collector& collector, pipeline::Bu
 
 size_t TrackingRoutes::BodyLimit(std::string_view method, std::string_view path) {
   if (method == "GET" || method == "HEAD" || method == "OPTIONS") return 0;
-  (void)path;
+  if (path == "/api/v1/events") return collect::EventsApiLimits{}.max_body_bytes;
   return kCollectBodyLimit;
 }
 
@@ -116,6 +133,7 @@ asio::awaitable<Response> TrackingRoutes::Handle(Request& request) {
     cookie_path = StrCat("/w/", workspace, "/");
     if (workspace.empty()) co_return JsonError(404, "not_found", "unknown workspace");
   }
+  if (path == "/api/v1/events") co_return co_await IngestApiEvents(request, *config);
   const collect::WorkspaceView* ws = config->Find(workspace);
   if (ws == nullptr) co_return JsonError(404, "not_found", "unknown workspace");
 
@@ -135,6 +153,9 @@ asio::awaitable<Response> TrackingRoutes::Handle(Request& request) {
     co_return co_await Track(collect::Endpoint::kMtcContact, request, *ws, cookie_path);
   }
   if (path == "/form/submit") co_return co_await SubmitForm(request, *ws, cookie_path);
+  if (StartsWith(path, "/r/") && (request.method == "GET" || request.method == "HEAD")) {
+    co_return co_await FollowLink(request, *ws, path.substr(3), cookie_path);
+  }
   if (path == "/mtc.js" && (request.method == "GET" || request.method == "HEAD")) {
     Response res;
     res.Set("Content-Type", "application/javascript; charset=utf-8");
@@ -215,6 +236,68 @@ Response HtmlPage(int status, std::string_view title, std::string_view body_html
 }
 
 }  // namespace
+
+asio::awaitable<Response> TrackingRoutes::IngestApiEvents(Request& request,
+                                                          const collect::CollectConfig& config) {
+  if (request.method != "POST") {
+    Response res = JsonError(405, "method_not_allowed", "events are sent with POST");
+    res.Set("Allow", "POST");
+    co_return res;
+  }
+  std::string_view authorization = request.Header("authorization");
+  if (!collect::BearerToken(authorization).empty()) {
+    co_return JsonError(401, "invalid_token", "OAuth2 bearer tokens are not accepted here yet");
+  }
+  SystemClock clock;
+  absl::StatusOr<collect::ParsedEvents> parsed =
+      collect::ParseEventsBody(request.body, collect::ApiAuth::kWriteKey, clock.NowMicros());
+  if (!parsed.ok()) co_return JsonError(400, "invalid_request", ToStd(parsed.status().message()));
+  std::string key = collect::WriteKeyFromBasicAuth(authorization);
+  if (key.empty()) key = parsed->write_key;
+  if (key.empty() && !parsed->events.empty()) key = parsed->events.front().write_key;
+  const collect::WorkspaceView* ws = nullptr;
+  for (const collect::WorkspaceView& w : config.workspaces) {
+    if (!key.empty() && w.write_key == key) ws = &w;
+  }
+  if (ws == nullptr) {
+    Response res = JsonError(401, "invalid_write_key",
+                             "send the workspace's write key as the Basic auth user name");
+    res.Set("WWW-Authenticate", "Basic realm=\"spoor\"");
+    co_return res;
+  }
+  absl::StatusOr<std::vector<Event>> events =
+      collector_.ApiEvents(*parsed, collect::ApiAuth::kWriteKey, ToHit(request), *ws);
+  if (!events.ok()) co_return JsonError(400, "invalid_request", ToStd(events.status().message()));
+  absl::Status durable = co_await PublishAllDurably(bus_, *events);
+  if (!durable.ok()) co_return Unavailable(ToStd(durable.message()));
+  boost::json::array ids;
+  for (const Event& e : *events) ids.emplace_back(e.id);
+  Response res;
+  res.Set("Content-Type", "application/json");
+  res.body = boost::json::serialize(
+      boost::json::object{{"success", true}, {"accepted", events->size()}, {"ids", std::move(ids)}});
+  co_return res;
+}
+
+asio::awaitable<Response> TrackingRoutes::FollowLink(Request& request,
+                                                     const collect::WorkspaceView& ws,
+                                                     std::string_view link_id,
+                                                     std::string_view cookie_path) {
+  auto it = ws.links.find(ToAbsl(link_id));
+  if (it == ws.links.end()) co_return JsonError(404, "not_found", "no such link");
+  collect::HitOutcome out =
+      collector_.LinkClick(link_id, it->second, ToHit(request), ws, options_.link_key);
+  Response res;
+  if (out.event) {
+    // A click is recorded before the redirect; if that fails, still redirect.
+    absl::Status durable = co_await PublishDurably(bus_, *out.event);
+    if (durable.ok() && !out.device_id.empty()) AddTrackingCookies(request, out, cookie_path, res);
+  }
+  res.status = 302;
+  res.Set("Location", it->second);  // the stored URL only: never an open redirect
+  res.Set("Cache-Control", "no-store");
+  co_return res;
+}
 
 asio::awaitable<Response> TrackingRoutes::SubmitForm(Request& request,
                                                      const collect::WorkspaceView& ws,

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <memory>
+#include <array>
 #include <string>
 
 #include <boost/asio/awaitable.hpp>
@@ -42,6 +43,8 @@ struct TrackingOptions {
   // Believe X-Forwarded-For / X-Forwarded-Proto (only behind a proxy you run).
   bool trust_proxy_headers = false;
   std::string version = "0.1.0";
+  // Verifies signed contact tokens (ct) of tracked links.
+  std::array<uint8_t, 32> link_key{};
 };
 
 // Health and metrics sources, read on demand.
@@ -63,6 +66,9 @@ class TrackingRoutes {
   boost::asio::awaitable<Response> Track(collect::Endpoint endpoint, Request& request,
                                          const collect::WorkspaceView& ws,
                                          std::string_view cookie_path);
+  boost::asio::awaitable<Response> IngestApiEvents(Request& request, const collect::CollectConfig& config);
+  boost::asio::awaitable<Response> FollowLink(Request& request, const collect::WorkspaceView& ws,
+                                              std::string_view link_id, std::string_view cookie_path);
   boost::asio::awaitable<Response> SubmitForm(Request& request, const collect::WorkspaceView& ws,
                                               std::string_view cookie_path);
   void AddTrackingCookies(const Request& request, const collect::HitOutcome& out,

@@ -26,15 +26,15 @@ class LocalPipeline::Impl {
 
   void StartThread() { thread_ = std::thread([this] { Run(); }); }
 
-  absl::Status Publish(const Event& event, DoneFn done) {
-    std::string body = EncodeEvent(event);
+  absl::Status Publish(std::vector<std::string> bodies, DoneFn done) {
     absl::MutexLock lock(&mu_);
     if (stopping_) return absl::UnavailableError("shutting down");
-    if (queue_.size() >= options_.max_queue) {
+    if (queued_events_ + bodies.size() > options_.max_queue) {
       ++stats_.rejected_full;
       return absl::UnavailableError("ingest queue full");
     }
-    queue_.push_back({std::move(body), std::move(done)});
+    queued_events_ += bodies.size();
+    queue_.push_back({std::move(bodies), std::move(done)});
     return absl::OkStatus();
   }
 
@@ -50,7 +50,7 @@ class LocalPipeline::Impl {
   PipelineStats Stats() const {
     absl::MutexLock lock(&mu_);
     PipelineStats s = stats_;
-    s.queued = static_cast<int64_t>(queue_.size());
+    s.queued = static_cast<int64_t>(queued_events_);
     return s;
   }
 
@@ -64,8 +64,9 @@ class LocalPipeline::Impl {
   }
 
  private:
+  // One publish: its events commit together.
   struct Pending {
-    std::string body;
+    std::vector<std::string> bodies;
     DoneFn done;
   };
 
@@ -79,12 +80,14 @@ class LocalPipeline::Impl {
           return !queue_.empty() || stopping_ || stats_.inbox_lag > 0;
         };
         mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(200));
-        size_t n = std::min(queue_.size(), options_.max_batch);
-        batch.reserve(n);
-        for (size_t i = 0; i < n; ++i) {
+        size_t events = 0;
+        while (!queue_.empty() && (batch.empty() || events + queue_.front().bodies.size() <=
+                                                        options_.max_batch)) {
+          events += queue_.front().bodies.size();
           batch.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
+        queued_events_ -= events;
         committing_ = !batch.empty();
         stopping = stopping_ && queue_.empty();
       }
@@ -110,14 +113,16 @@ class LocalPipeline::Impl {
   void Commit(std::vector<Pending>& batch) {
     std::vector<std::string> bodies;
     bodies.reserve(batch.size());
-    for (Pending& p : batch) bodies.push_back(std::move(p.body));
+    for (Pending& p : batch) {
+      for (std::string& b : p.bodies) bodies.push_back(std::move(b));
+    }
     absl::Status status = store_.AppendInbox(bodies);
-    if (!status.ok()) spdlog::error("commit of {} events failed: {}", batch.size(), status.ToString());
+    if (!status.ok()) spdlog::error("commit of {} events failed: {}", bodies.size(), status.ToString());
     {
       absl::MutexLock lock(&mu_);
       if (status.ok()) {
-        stats_.committed += static_cast<int64_t>(batch.size());
-        stats_.inbox_lag += static_cast<int64_t>(batch.size());
+        stats_.committed += static_cast<int64_t>(bodies.size());
+        stats_.inbox_lag += static_cast<int64_t>(bodies.size());
         ++stats_.commits;
       } else {
         ++stats_.commit_failures;
@@ -171,6 +176,7 @@ class LocalPipeline::Impl {
 
   mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  size_t queued_events_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
   PipelineStats stats_ ABSL_GUARDED_BY(mu_);
@@ -189,7 +195,16 @@ absl::StatusOr<std::unique_ptr<LocalPipeline>> LocalPipeline::Start(store::Store
 }
 
 absl::Status LocalPipeline::Publish(const Event& event, DoneFn done) {
-  return impl_->Publish(event, std::move(done));
+  std::vector<std::string> bodies;
+  bodies.push_back(EncodeEvent(event));
+  return impl_->Publish(std::move(bodies), std::move(done));
+}
+
+absl::Status LocalPipeline::PublishAll(const std::vector<Event>& events, DoneFn done) {
+  std::vector<std::string> bodies;
+  bodies.reserve(events.size());
+  for (const Event& e : events) bodies.push_back(EncodeEvent(e));
+  return impl_->Publish(std::move(bodies), std::move(done));
 }
 void LocalPipeline::Stop() { impl_->Stop(); }
 PipelineStats LocalPipeline::Stats() const { return impl_->Stats(); }

@@ -32,6 +32,9 @@ class Bus {
   // `done` is then not called): Unavailable when the queue is full or the
   // bus is stopping.
   virtual absl::Status Publish(const Event& event, DoneFn done) = 0;
+  // Publishes several events as one unit: all are committed in the same
+  // transaction, or none is. Errors as Publish.
+  virtual absl::Status PublishAll(const std::vector<Event>& events, DoneFn done) = 0;
 };
 
 struct PipelineOptions {
@@ -73,6 +76,7 @@ class LocalPipeline final : public Bus {
   ~LocalPipeline() override;  // Stop()s
 
   absl::Status Publish(const Event& event, DoneFn done) override;
+  absl::Status PublishAll(const std::vector<Event>& events, DoneFn done) override;
   // Commits what is queued, processes the whole inbox, and joins the writer.
   void Stop();
   PipelineStats Stats() const;

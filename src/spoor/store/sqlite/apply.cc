@@ -182,14 +182,20 @@ absl::Status Applier::ApplyOne(const Event& e, ApplyStats& stats) {
       return absl::OkStatus();
     }
   }
-  SPOOR_RETURN_IF_ERROR(EnsureContactAndDevice(e));
+  // Server-side events may come with identifiers but no device or contact.
+  SPOOR_ASSIGN_OR_RETURN(int64_t origin, OriginContact(e));
+  if (origin == 0) {
+    SPOOR_RETURN_IF_ERROR(Count(e.workspace_id, "events_dropped", "no_contact"));
+    return absl::OkStatus();
+  }
+  SPOOR_RETURN_IF_ERROR(EnsureContactAndDevice(e, origin));
   if (e.type == EventType::kDeviceCreated) {
     ++stats.applied;
     return absl::OkStatus();
   }
   // Placed by event time: a device's owner then, not now.
   const int64_t at = e.client_time_us != 0 ? e.client_time_us : e.received_at_us;
-  auto contact = static_cast<int64_t>(e.contact_id);
+  int64_t contact = origin;
   if (!e.device_id.empty()) {
     SPOOR_ASSIGN_OR_RETURN(std::optional<int64_t> owner, graph_->DeviceOwnerAt(e.device_id, at));
     if (owner) contact = *owner;
@@ -214,8 +220,23 @@ absl::Status Applier::EnsureContact(int64_t contact, int64_t workspace_id, int64
   return absl::OkStatus();
 }
 
-absl::Status Applier::EnsureContactAndDevice(const Event& e) {
-  auto contact = static_cast<int64_t>(e.contact_id);
+absl::StatusOr<int64_t> Applier::OriginContact(const Event& e) {
+  if (e.contact_id != 0) return static_cast<int64_t>(e.contact_id);
+  const WorkspaceRules& rules = rules_[e.workspace_id];
+  if (!e.user_id.empty()) {
+    SPOOR_ASSIGN_OR_RETURN(std::optional<int64_t> owner,
+                           graph_->Owner(e.workspace_id, "external", e.user_id));
+    if (owner) return *owner;
+  }
+  for (const auto& [alias, value] : e.fields) {
+    if (value.empty() || !rules.unique_fields.contains(alias)) continue;
+    SPOOR_ASSIGN_OR_RETURN(std::optional<int64_t> owner, graph_->Owner(e.workspace_id, alias, value));
+    if (owner) return *owner;
+  }
+  return static_cast<int64_t>(e.spare_contact_id);
+}
+
+absl::Status Applier::EnsureContactAndDevice(const Event& e, int64_t contact) {
   SPOOR_RETURN_IF_ERROR(EnsureContact(contact, e.workspace_id, e.received_at_us));
   if (e.device_id.empty()) return absl::OkStatus();
   SPOOR_ASSIGN_OR_RETURN(int64_t ua, StringId(e.user_agent));
@@ -431,7 +452,7 @@ absl::Status Applier::InsertEvent(const Event& e, int64_t contact, int64_t sessi
   }
   q.BindText(22, e.ip);
   if (ua) q.Bind(23, ua);
-  q.Bind(24, at).Bind(25, static_cast<int64_t>(e.contact_id));
+  q.Bind(24, at).Bind(25, static_cast<int64_t>(e.contact_id != 0 ? e.contact_id : contact));
   return q.Run();
 }
 

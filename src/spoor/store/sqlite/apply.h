@@ -43,7 +43,10 @@ class Applier {
   absl::Status Prepare();
   absl::Status LoadRules();
   absl::Status ApplyOne(const Event& e, ApplyStats& stats);
-  absl::Status EnsureContactAndDevice(const Event& e);
+  absl::Status EnsureContactAndDevice(const Event& e, int64_t contact);
+  // The contact an event arrived with; for events without one, the owner of
+  // its identifiers, else its spare contact id (0 when it has none).
+  absl::StatusOr<int64_t> OriginContact(const Event& e);
   absl::Status EnsureContact(int64_t contact, int64_t workspace_id, int64_t at);
   // Resolves the event's contact through identifiers (merges, shared
   // computers). Sets `switched` when the event lands on a contact other than
