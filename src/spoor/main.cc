@@ -384,6 +384,36 @@ int SetWorkspace(const std::string& data, const std::string& workspace, const st
   return ShowWorkspace(data, workspace);
 }
 
+int SetField(const std::string& data, const std::string& workspace, const std::string& alias,
+             const std::string& label, const std::string& type, const std::string& unique,
+             const std::string& is_public) {
+  auto spec = collect::ParseFieldSpec(alias);  // validates the alias
+  if (!spec.ok() || alias.find(':') != std::string::npos) {
+    return Fail(absl::InvalidArgumentError("a field alias is lower-case letters, digits and _"));
+  }
+  auto store = store::OpenSqliteStore({data});
+  if (!store.ok()) return Fail(store.status());
+  auto ws = PickWorkspace(**store, workspace);
+  if (!ws.ok()) return Fail(ws.status());
+  store::FieldDefinition f{alias, alias, "text", false, false};
+  for (const auto& existing : ws->fields) {
+    if (existing.alias == alias) f = existing;
+  }
+  if (!label.empty()) f.label = label;
+  if (!type.empty()) f.type = type;
+  auto flag = [](const std::string& v, bool& out) {
+    if (v == "on" || v == "true") out = true;
+    else if (v == "off" || v == "false") out = false;
+    else return !v.empty() ? false : true;
+    return true;
+  };
+  if (!flag(unique, f.is_unique_identifier) || !flag(is_public, f.is_publicly_updatable)) {
+    return Fail(absl::InvalidArgumentError("--unique-identifier and --publicly-updatable take on or off"));
+  }
+  if (absl::Status st = (*store)->UpsertField(ws->id, f); !st.ok()) return Fail(st);
+  return ShowWorkspace(data, workspace);
+}
+
 int ContactCommand(const std::string& action, int64_t contact, const std::string& data,
                    int limit) {
   auto store = store::OpenSqliteStore({data, /*read_only=*/action == "show"});
@@ -441,6 +471,20 @@ int Main(int argc, char** argv) {
   ws_set->add_option("value", set_value, "on/off, a number, or a comma-separated list")->required();
   ws_set->add_option("--data", data, "Data directory")->capture_default_str();
   ws_set->add_option("--workspace", workspace, "Workspace id (default workspace when omitted)");
+
+  std::string field_alias, field_label, field_type, field_unique, field_public;
+  CLI::App* field_cmd = app.add_subcommand("field", "Contact field definitions");
+  field_cmd->require_subcommand(1);
+  CLI::App* field_set = field_cmd->add_subcommand("set", "Create or change a contact field");
+  field_set->add_option("alias", field_alias, "Field alias (lower-case letters, digits, _)")->required();
+  field_set->add_option("--label", field_label, "Label");
+  field_set->add_option("--type", field_type, "text, email, tel, number, ...");
+  field_set->add_option("--unique-identifier", field_unique,
+                        "on: values identify a contact (merges, deanonymization)");
+  field_set->add_option("--publicly-updatable", field_public,
+                        "on: tracking requests may set it");
+  field_set->add_option("--data", data, "Data directory")->capture_default_str();
+  field_set->add_option("--workspace", workspace, "Workspace id (default workspace when omitted)");
 
   std::string link_url;
   int64_t link_contact = 0;
@@ -506,6 +550,9 @@ int Main(int argc, char** argv) {
   if (domains->parsed()) return Domains(action, origin, data, workspace);
   if (exp->parsed()) return Export(what, data, workspace);
   if (ws_set->parsed()) return SetWorkspace(data, workspace, set_key, set_value);
+  if (field_set->parsed()) {
+    return SetField(data, workspace, field_alias, field_label, field_type, field_unique, field_public);
+  }
   if (link_create->parsed()) return CreateLink(data, workspace, link_url, link_contact, link_days);
   if (form_create->parsed()) {
     return CreateForm(data, workspace, form_name, field_specs, form_tags, consents, redirect,

@@ -145,6 +145,8 @@ class Store {
                                              std::string_view definition) = 0;
   // Stores a tracked link to `url` under a new random id.
   virtual absl::StatusOr<std::string> CreateLink(int64_t workspace_id, std::string_view url) = 0;
+  // Creates or updates a field definition.
+  virtual absl::Status UpsertField(int64_t workspace_id, const FieldDefinition& field) = 0;
   virtual absl::Status SetWorkspaceSettings(int64_t workspace_id,
                                             const WorkspaceSettings& settings) = 0;
   // Every device id with its contact, for the receiver's identity cache.

@@ -315,6 +315,20 @@ class SqliteStore final : public Store {
     return id;
   }
 
+  absl::Status UpsertField(int64_t workspace_id, const FieldDefinition& f) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
+        "INSERT INTO field_definitions(workspace_id, alias, label, type, is_unique_identifier, "
+        "is_publicly_updatable) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(workspace_id, alias) "
+        "DO UPDATE SET label = excluded.label, type = excluded.type, "
+        "is_unique_identifier = excluded.is_unique_identifier, "
+        "is_publicly_updatable = excluded.is_publicly_updatable"));
+    SPOOR_RETURN_IF_ERROR(stmt.Bind(1, workspace_id).Bind(2, f.alias).Bind(3, f.label)
+                              .Bind(4, f.type).Bind(5, int64_t{f.is_unique_identifier})
+                              .Bind(6, int64_t{f.is_publicly_updatable}).Run());
+    return BumpConfigVersion();
+  }
+
   absl::Status SetWorkspaceSettings(int64_t workspace_id,
                                     const WorkspaceSettings& settings) override {
     absl::MutexLock lock(&mu_);
