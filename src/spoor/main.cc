@@ -14,11 +14,13 @@
 #include "spoor/collect/bots.h"
 #include "spoor/collect/channels.h"
 #include "spoor/collect/collect.h"
+#include "spoor/collect/user_agent.h"
 #include "spoor/common/clock.h"
 #include "spoor/common/status.h"
 #include "spoor/common/signed_token.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "spoor/common/strings.h"
 #include "spoor/config.h"
 #include "spoor/http/http.h"
@@ -143,6 +145,10 @@ int Serve(const ServeConfig& cfg) {
     in.referrer = e.referrer;
     in.page_host = collect::UrlHost(e.url);
     e.channel = rules.Classify(in).channel;
+    collect::DeviceInfo device = collect::ClassifyUserAgent(e.user_agent);
+    e.browser = std::move(device.browser);
+    e.os = std::move(device.os);
+    e.device_type = std::move(device.device_type);
   };
   hooks.device_moves = [&identities](const std::vector<store::DeviceOwner>& moves) {
     for (const auto& m : moves) identities.Put(m.device_id, m.workspace_id, m.contact_id);
@@ -415,11 +421,11 @@ int SetField(const std::string& data, const std::string& workspace, const std::s
 }
 
 int ContactCommand(const std::string& action, int64_t contact, const std::string& data,
-                   int limit) {
+                   const store::TimelineQuery& query) {
   auto store = store::OpenSqliteStore({data, /*read_only=*/action == "show"});
   if (!store.ok()) return Fail(store.status());
   if (action == "show") {
-    auto shown = (*store)->ShowContact(contact, limit);
+    auto shown = (*store)->ShowContact(contact, query);
     if (!shown.ok()) return Fail(shown.status());
     std::printf("%s\n", shown->c_str());
     return 0;
@@ -517,7 +523,8 @@ int Main(int argc, char** argv) {
 
   // `spoor contact show ID` and `spoor contacts unmerge ID` (both spellings work).
   int64_t contact_id = 0;
-  int limit = 100;
+  store::TimelineQuery timeline;
+  std::string from_date, to_date;
   std::vector<CLI::App*> contact_cmds;
   for (const char* name : {"contact", "contacts"}) {
     CLI::App* cmd = app.add_subcommand(name, "Show a contact and its timeline, undo a merge");
@@ -530,7 +537,12 @@ int Main(int argc, char** argv) {
       sub->add_option("id", contact_id, "Contact id")->required();
       sub->add_option("--data", data, "Data directory")->capture_default_str();
       if (std::string(verb) == "show") {
-        sub->add_option("--limit", limit, "Timeline entries")->capture_default_str();
+        sub->add_option("--limit", timeline.limit, "Timeline entries per page (1-1000)")
+            ->capture_default_str();
+        sub->add_option("--before", timeline.before, "Cursor: the previous page's next_before");
+        sub->add_option("--type", timeline.types, "Only these event types (repeatable)");
+        sub->add_option("--from", from_date, "Only events at or after this time (RFC 3339)");
+        sub->add_option("--to", to_date, "Only events at or before this time (RFC 3339)");
       }
       contact_cmds.push_back(sub);
     }
@@ -559,7 +571,19 @@ int Main(int argc, char** argv) {
                       message);
   }
   for (CLI::App* sub : contact_cmds) {
-    if (sub->parsed()) return ContactCommand(sub->get_name(), contact_id, data, limit);
+    if (sub->parsed()) {
+      for (auto [text, out] : {std::pair{&from_date, &timeline.from_us},
+                               std::pair{&to_date, &timeline.to_us}}) {
+        if (text->empty()) continue;
+        absl::Time t;
+        std::string err;
+        if (!absl::ParseTime(absl::RFC3339_full, *text, &t, &err)) {
+          return Fail(absl::InvalidArgumentError(StrCat("bad time '", *text, "': ", err)));
+        }
+        *out = absl::ToUnixMicros(t);
+      }
+      return ContactCommand(sub->get_name(), contact_id, data, timeline);
+    }
   }
   return 0;
 }

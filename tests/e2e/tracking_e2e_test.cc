@@ -101,6 +101,14 @@ TEST_F(TrackingTest, PixelAnswersTheGifWithCookiesAndStoresThePageView) {
   EXPECT_EQ(e.at("referrer").as_string(), "https://www.google.com/");
   EXPECT_EQ(std::to_string(e.at("contact_id").as_int64()), contact);
   EXPECT_EQ(e.at("device_id").as_string(), device);
+  auto sessions = Export("sessions", data());
+  ASSERT_EQ(sessions.size(), 1u);
+  auto session = Json(sessions[0]);
+  EXPECT_EQ(session.at("browser").as_string(), "Chrome");
+  EXPECT_EQ(session.at("os").as_string(), "Linux");
+  EXPECT_EQ(session.at("device_type").as_string(), "desktop");
+  EXPECT_EQ(session.at("channel").as_string(), "Email");
+  EXPECT_EQ(session.at("landing_url").as_string(), e.at("url").as_string());
 }
 
 TEST_F(TrackingTest, BotsGetTheGifButAreNotTracked) {

@@ -55,6 +55,8 @@ struct Event {
   std::string url, title, referrer, language;
   Utm utm;
   std::string channel;  // filled by the processor
+  // Filled by the processor from the user agent (not encoded).
+  std::string browser, os, device_type;
   std::string name;     // custom event name
   // Publicly updatable contact field values, already filtered by the receiver.
   std::vector<std::pair<std::string, std::string>> fields;

@@ -99,9 +99,15 @@ struct ApplyStats {
   std::vector<DeviceOwner> device_moves;
 };
 
-// A contact as the operator sees it: fields, tags, devices, merges.
-struct ContactSummary {
-  std::string json;  // one JSON object
+// Which timeline entries to return: newest first, `limit` of them, older
+// than the `before` cursor (the previous page's next_before), optionally of
+// some types and within [from_us, to_us].
+struct TimelineQuery {
+  int limit = 100;
+  std::string before;              // opaque cursor; empty = newest
+  std::vector<std::string> types;  // page_view, custom, form_submit, ...
+  int64_t from_us = 0;
+  int64_t to_us = 0;               // 0 = no bound
 };
 
 class Store {
@@ -168,7 +174,7 @@ class Store {
   // One contact (resolving merges) with its fields, tags, devices, merges
   // and its timeline: every event of it and of contacts merged into it,
   // newest first, with session boundaries. Errors: NotFound.
-  virtual absl::StatusOr<std::string> ShowContact(int64_t contact, int limit) = 0;
+  virtual absl::StatusOr<std::string> ShowContact(int64_t contact, const TimelineQuery& query) = 0;
 };
 
 // Opens (creating and migrating when writable) the embedded SQLite store in

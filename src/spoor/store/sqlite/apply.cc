@@ -103,8 +103,8 @@ absl::Status Applier::Prepare() {
       {&st_->insert_session,
        "INSERT INTO sessions(workspace_id, contact_id, device_id, started_at, last_event_at, "
        "event_count, landing_url_id, exit_url_id, referrer_id, utm_source, utm_medium, "
-       "utm_campaign, utm_term, utm_content, channel) "
-       "VALUES (?1, ?2, ?3, ?4, ?4, 1, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+       "utm_campaign, utm_term, utm_content, channel, browser, os, device_type) "
+       "VALUES (?1, ?2, ?3, ?4, ?4, 1, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
       {&st_->extend_session,
        "UPDATE sessions SET last_event_at = max(last_event_at, ?2), event_count = event_count + 1,"
        " exit_url_id = coalesce(?3, exit_url_id) WHERE id = ?1"},
@@ -408,7 +408,8 @@ absl::StatusOr<int64_t> Applier::StartSession(const Event& e, int64_t contact, i
   if (url) q.Bind(5, url);
   if (referrer) q.Bind(6, referrer);
   q.BindText(7, e.utm.source).BindText(8, e.utm.medium).BindText(9, e.utm.campaign)
-      .BindText(10, e.utm.term).BindText(11, e.utm.content).BindText(12, e.channel);
+      .BindText(10, e.utm.term).BindText(11, e.utm.content).BindText(12, e.channel)
+      .BindText(13, e.browser).BindText(14, e.os).BindText(15, e.device_type);
   SPOOR_RETURN_IF_ERROR(q.Run());
   int64_t id = db_.LastInsertRowid();
   if (s != nullptr) {

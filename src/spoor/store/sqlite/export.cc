@@ -1,5 +1,7 @@
 #include "spoor/store/sqlite/export.h"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 
 #include "absl/container/flat_hash_map.h"
@@ -163,7 +165,7 @@ absl::Status ExportSessions(Db& db, std::optional<int64_t> workspace_id, const L
   SPOOR_ASSIGN_OR_RETURN(Stmt s, db.Prepare(std::string(
       "SELECT x.id, w.uuid, x.contact_id, x.device_id, x.started_at, x.last_event_at, "
       "x.event_count, l.value, e.value, r.value, x.utm_source, x.utm_medium, x.utm_campaign, "
-      "x.utm_term, x.utm_content, x.channel FROM sessions x "
+      "x.utm_term, x.utm_content, x.channel, x.browser, x.os, x.device_type FROM sessions x "
       "JOIN workspaces w ON w.id = x.workspace_id LEFT JOIN strings l ON l.id = x.landing_url_id "
       "LEFT JOIN strings e ON e.id = x.exit_url_id LEFT JOIN strings r ON r.id = x.referrer_id "
       "WHERE ") + std::string(kWorkspaceFilter) + " ORDER BY x.id"));
@@ -179,8 +181,9 @@ absl::Status ExportSessions(Db& db, std::optional<int64_t> workspace_id, const L
     o["last_event_at"] = FormatTime(s.Int(5));
     o["event_count"] = s.Int(6);
     const char* names[] = {"landing_url", "exit_url", "referrer", "utm_source", "utm_medium",
-                           "utm_campaign", "utm_term", "utm_content", "channel"};
-    for (int i = 0; i < 9; ++i) o[names[i]] = TextOrNull(s, 7 + i);
+                           "utm_campaign", "utm_term", "utm_content", "channel", "browser",
+                           "os", "device_type"};
+    for (int i = 0; i < 12; ++i) o[names[i]] = TextOrNull(s, 7 + i);
     line(boost::json::serialize(o));
     return absl::OkStatus();
   });
@@ -202,7 +205,24 @@ absl::Status ExportCounters(Db& db, const LineFn& line) {
 
 namespace spoor::store::sqlite {
 
-absl::StatusOr<std::string> ShowContact(Db& db, int64_t contact, int limit) {
+namespace {
+
+// Cursor "TIME.SEQ" of the last entry of a page.
+bool ParseCursor(std::string_view c, int64_t& time, int64_t& seq) {
+  size_t dot = c.find('.');
+  if (dot == std::string_view::npos) return false;
+  try {
+    time = std::stoll(std::string(c.substr(0, dot)));
+    seq = std::stoll(std::string(c.substr(dot + 1)));
+  } catch (...) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ShowContact(Db& db, int64_t contact, const TimelineQuery& query) {
   SPOOR_ASSIGN_OR_RETURN(auto roots, RootMap(db));
   const int64_t root = RootOf(roots, contact);
   SPOOR_ASSIGN_OR_RETURN(Stmt c, db.Prepare(
@@ -242,12 +262,32 @@ absl::StatusOr<std::string> ShowContact(Db& db, int64_t contact, int limit) {
   }));
   o["merges"] = std::move(merges);
   boost::json::array timeline;
+  int64_t before_time = 0, before_seq = 0;
+  if (!query.before.empty() && !ParseCursor(query.before, before_time, before_seq)) {
+    return absl::InvalidArgumentError("bad timeline cursor");
+  }
+  std::string types;
+  for (const std::string& t : query.types) {
+    int code = 0;
+    for (int k = 1; k <= 7; ++k) {
+      if (EventTypeName(static_cast<EventType>(k)) == t) code = k;
+    }
+    if (code == 0) return absl::InvalidArgumentError(StrCat("unknown event type ", t));
+    types += StrCat(types.empty() ? "" : ",", code);
+  }
   SPOOR_ASSIGN_OR_RETURN(Stmt e, db.Prepare(StrCat(
-      "SELECT x.event_id, coalesce(x.event_time, x.received_at), x.type, x.source, x.session_id, "
-      "u.value, t.value, x.name, x.utm_campaign, x.channel, x.contact_id FROM events x "
-      "LEFT JOIN strings u ON u.id = x.url_id LEFT JOIN strings t ON t.id = x.title_id "
-      "WHERE x.contact_id IN (", in, ") ORDER BY 2 DESC, x.seq DESC LIMIT ?1")));
-  e.Bind(1, int64_t{limit});
+      "SELECT x.event_id, coalesce(x.event_time, x.received_at) AS t, x.type, x.source, "
+      "x.session_id, u.value, tt.value, x.name, x.utm_campaign, x.channel, x.contact_id, x.seq "
+      "FROM events x LEFT JOIN strings u ON u.id = x.url_id "
+      "LEFT JOIN strings tt ON tt.id = x.title_id WHERE x.contact_id IN (", in, ") ",
+      types.empty() ? "" : StrCat("AND x.type IN (", types, ") "),
+      "AND (?2 = 0 OR t >= ?2) AND (?3 = 0 OR t <= ?3) ",
+      "AND (?4 = 0 OR t < ?4 OR (t = ?4 AND x.seq < ?5)) ",
+      "ORDER BY t DESC, x.seq DESC LIMIT ?1")));
+  const int limit = std::clamp(query.limit, 1, 1000);
+  e.Bind(1, int64_t{limit}).Bind(2, query.from_us).Bind(3, query.to_us).Bind(4, before_time)
+      .Bind(5, before_seq);
+  std::string next_before;
   int64_t previous_session = -1;
   SPOOR_RETURN_IF_ERROR(ForEachRow(e, [&] {
     int64_t session = e.Int(4);
@@ -259,12 +299,15 @@ absl::StatusOr<std::string> ShowContact(Db& db, int64_t contact, int limit) {
         {"url", TextOrNull(e, 5)}, {"title", TextOrNull(e, 6)}, {"name", TextOrNull(e, 7)},
         {"utm_campaign", TextOrNull(e, 8)}, {"channel", TextOrNull(e, 9)},
         {"origin_contact_id", e.Int(10)}};
+    next_before = StrCat(e.Int(1), ".", e.Int(11));
     // The timeline entry of a campaign visit is titled by its campaign.
     item["label"] = !e.IsNull(8) ? TextOrNull(e, 8) : (!e.IsNull(6) ? TextOrNull(e, 6) : TextOrNull(e, 5));
     previous_session = session;
     timeline.emplace_back(std::move(item));
     return absl::OkStatus();
   }));
+  o["next_before"] = static_cast<int>(timeline.size()) == limit ? boost::json::value(next_before)
+                                                                 : boost::json::value(nullptr);
   o["timeline"] = std::move(timeline);
   return boost::json::serialize(o);
 }

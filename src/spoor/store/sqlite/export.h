@@ -10,6 +10,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "spoor/store/sqlite/db.h"
+#include "spoor/store/store.h"
 
 namespace spoor::store::sqlite {
 
@@ -19,6 +20,6 @@ absl::Status ExportContacts(Db& db, std::optional<int64_t> workspace_id, const L
 absl::Status ExportEvents(Db& db, std::optional<int64_t> workspace_id, const LineFn& line);
 absl::Status ExportSessions(Db& db, std::optional<int64_t> workspace_id, const LineFn& line);
 absl::Status ExportCounters(Db& db, const LineFn& line);
-absl::StatusOr<std::string> ShowContact(Db& db, int64_t contact, int limit);
+absl::StatusOr<std::string> ShowContact(Db& db, int64_t contact, const TimelineQuery& query);
 
 }  // namespace spoor::store::sqlite

@@ -46,7 +46,9 @@ class IdentityTest : public ::testing::Test {
     for (auto& m : stats->device_moves) moves_.push_back(m);
   }
   boost::json::object Show(int64_t contact) {
-    auto s = store_->ShowContact(contact, 1000);
+    TimelineQuery q;
+    q.limit = 1000;
+    auto s = store_->ShowContact(contact, q);
     EXPECT_TRUE(s.ok()) << s.status();
     return s.ok() ? boost::json::parse(*s).as_object() : boost::json::object();
   }
@@ -176,6 +178,36 @@ TEST_F(IdentityTest, ExternalUserIdIsAnIdentity) {
   b.user_id = "app-user-7";
   Apply({b});
   EXPECT_EQ(Show(2).at("id").as_int64(), 1);
+}
+
+TEST_F(IdentityTest, TimelineIsPagedAndFiltered) {
+  std::vector<Event> events;
+  for (int i = 0; i < 5; ++i) events.push_back(Hit(9, "d9", kT0 + i * kMinute));
+  Event custom = Hit(9, "d9", kT0 + 10 * kMinute);
+  custom.type = EventType::kCustom;
+  custom.name = "video_play";
+  events.push_back(custom);
+  Apply(events);
+  TimelineQuery q;
+  q.limit = 4;
+  auto page1 = boost::json::parse(*store_->ShowContact(9, q)).as_object();
+  ASSERT_EQ(page1.at("timeline").as_array().size(), 4u);
+  EXPECT_EQ(page1.at("timeline").as_array()[0].at("name").as_string(), "video_play");
+  q.before = std::string(page1.at("next_before").as_string());
+  auto page2 = boost::json::parse(*store_->ShowContact(9, q)).as_object();
+  ASSERT_EQ(page2.at("timeline").as_array().size(), 2u);
+  EXPECT_TRUE(page2.at("next_before").is_null());
+  TimelineQuery only_custom;
+  only_custom.types = {"custom"};
+  auto customs = boost::json::parse(*store_->ShowContact(9, only_custom)).as_object();
+  EXPECT_EQ(customs.at("timeline").as_array().size(), 1u);
+  TimelineQuery window;
+  window.from_us = kT0 + kMinute;
+  window.to_us = kT0 + 3 * kMinute;
+  auto ranged = boost::json::parse(*store_->ShowContact(9, window)).as_object();
+  EXPECT_EQ(ranged.at("timeline").as_array().size(), 3u);
+  only_custom.types = {"nope"};
+  EXPECT_FALSE(store_->ShowContact(9, only_custom).ok());
 }
 
 TEST_F(IdentityTest, SessionsSplitOnInactivityCampaignAndReferrer) {

@@ -176,7 +176,14 @@ CREATE TABLE links(
 ALTER TABLE workspaces ADD COLUMN write_key TEXT;
 )sql";
 
-constexpr std::string_view kAll[] = {kMigration1, kMigration2, kMigration3};
+// A visit's device, from its first event's user agent.
+constexpr std::string_view kMigration4 = R"sql(
+ALTER TABLE sessions ADD COLUMN browser TEXT;
+ALTER TABLE sessions ADD COLUMN os TEXT;
+ALTER TABLE sessions ADD COLUMN device_type TEXT;
+)sql";
+
+constexpr std::string_view kAll[] = {kMigration1, kMigration2, kMigration3, kMigration4};
 
 }  // namespace
 

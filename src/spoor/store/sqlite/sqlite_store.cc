@@ -185,9 +185,9 @@ class SqliteStore final : public Store {
     return winner;
   }
 
-  absl::StatusOr<std::string> ShowContact(int64_t contact, int limit) override {
+  absl::StatusOr<std::string> ShowContact(int64_t contact, const TimelineQuery& query) override {
     absl::MutexLock lock(&mu_);
-    return sqlite::ShowContact(*db_, contact, limit);
+    return sqlite::ShowContact(*db_, contact, query);
   }
 
   absl::StatusOr<uint64_t> ReserveContactCounter(uint64_t count) override {
