@@ -1,3 +1,7 @@
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <deque>
 #include <thread>
 #include <vector>
@@ -24,7 +28,10 @@ class LocalPipeline::Impl {
     }
   }
 
-  void StartThread() { thread_ = std::thread([this] { Run(); }); }
+  void StartThreads() {
+    writer_ = std::thread([this] { RunWriter(); });
+    processor_ = std::thread([this] { RunProcessor(); });
+  }
 
   absl::Status Publish(std::vector<std::string> bodies, DoneFn done) {
     absl::MutexLock lock(&mu_);
@@ -38,13 +45,19 @@ class LocalPipeline::Impl {
     return absl::OkStatus();
   }
 
+  // Commits what is queued, then processes the whole inbox, then returns.
   void Stop() {
     {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
       stopping_ = true;
     }
-    if (thread_.joinable()) thread_.join();
+    if (writer_.joinable()) writer_.join();
+    {
+      absl::MutexLock lock(&mu_);
+      writer_done_ = true;
+    }
+    if (processor_.joinable()) processor_.join();
   }
 
   PipelineStats Stats() const {
@@ -70,16 +83,18 @@ class LocalPipeline::Impl {
     DoneFn done;
   };
 
-  void Run() {
+  // The writer: only commits, so acknowledgements never wait for processing.
+  void RunWriter() {
     while (true) {
       std::vector<Pending> batch;
-      bool stopping;
       {
         absl::MutexLock lock(&mu_);
-        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return !queue_.empty() || stopping_ || stats_.inbox_lag > 0;
-        };
-        mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(200));
+        mu_.Await(absl::Condition(
+            +[](Impl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+              return !self->queue_.empty() || self->stopping_;
+            },
+            this));
+        if (queue_.empty()) return;  // stopping, and everything is committed
         size_t events = 0;
         while (!queue_.empty() && (batch.empty() || events + queue_.front().bodies.size() <=
                                                         options_.max_batch)) {
@@ -88,26 +103,42 @@ class LocalPipeline::Impl {
           queue_.pop_front();
         }
         queued_events_ -= events;
-        committing_ = !batch.empty();
-        stopping = stopping_ && queue_.empty();
+        committing_ = true;
       }
-      if (!batch.empty()) Commit(batch);
-      bool busy = HasQueued();
-      absl::StatusOr<bool> more =
-          ProcessChunk(busy ? options_.process_chunk_busy : options_.process_chunk);
-      if (!more.ok()) {
-        spdlog::warn("processing the inbox failed: {}", more.status().ToString());
-        absl::MutexLock lock(&mu_);
-        ++stats_.process_failures;
-        absl::SleepFor(absl::Milliseconds(100));  // back off; the rows stay in the inbox
-      }
-      if (stopping && !(more.ok() && *more)) return;
+      Commit(batch);
     }
   }
 
-  bool HasQueued() {
-    absl::MutexLock lock(&mu_);
-    return !queue_.empty();
+  // The processor: applies the inbox in small transactions at a lower
+  // priority, so it takes the cores the receivers leave and catches up after
+  // bursts. The store's lock serializes its transactions with the commits.
+  void RunProcessor() {
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+    while (true) {
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.AwaitWithTimeout(absl::Condition(
+                                 +[](Impl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+                                   return self->stats_.inbox_lag > 0 || self->writer_done_;
+                                 },
+                                 this),
+                             absl::Milliseconds(500));
+        processing_ = true;
+      }
+      absl::StatusOr<bool> more = ProcessChunk(options_.process_chunk);
+      bool done;
+      {
+        absl::MutexLock lock(&mu_);
+        processing_ = false;
+        if (!more.ok()) ++stats_.process_failures;
+        done = writer_done_ && more.ok() && !*more;
+      }
+      if (!more.ok()) {
+        spdlog::warn("processing the inbox failed: {}", more.status().ToString());
+        absl::SleepFor(absl::Milliseconds(100));  // back off; the rows stay in the inbox
+      }
+      if (done) return;
+    }
   }
 
   void Commit(std::vector<Pending>& batch) {
@@ -171,14 +202,17 @@ class LocalPipeline::Impl {
   store::Store& store_;
   const PipelineOptions options_;
   PipelineHooks hooks_;
-  int64_t processed_seq_ = 0;  // writer thread only
-  std::thread thread_;
+  int64_t processed_seq_ = 0;  // processor thread only (and Recover before it starts)
+  std::thread writer_;
+  std::thread processor_;
 
   mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
   size_t queued_events_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
+  bool processing_ ABSL_GUARDED_BY(mu_) = false;
+  bool writer_done_ ABSL_GUARDED_BY(mu_) = false;
   PipelineStats stats_ ABSL_GUARDED_BY(mu_);
 };
 
@@ -190,7 +224,7 @@ absl::StatusOr<std::unique_ptr<LocalPipeline>> LocalPipeline::Start(store::Store
                                                                     PipelineHooks hooks) {
   auto impl = std::make_unique<Impl>(store, options, std::move(hooks));
   SPOOR_RETURN_IF_ERROR(impl->Recover());
-  impl->StartThread();
+  impl->StartThreads();
   return std::unique_ptr<LocalPipeline>(new LocalPipeline(std::move(impl)));
 }
 

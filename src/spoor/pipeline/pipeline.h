@@ -4,8 +4,9 @@
 //
 // The bus is bounded: when its queue is full Publish fails at once with
 // Unavailable (the edge answers 503 + Retry-After), never growing memory.
-// One writer thread owns every store write; `done` callbacks run on it and
-// must only hand work back to their own thread.
+// A writer thread commits (group commit) and runs the `done` callbacks, which
+// must only hand work back to their own thread; a processor thread, at lower
+// priority, applies the committed inbox.
 #pragma once
 
 #include <cstdint>
@@ -40,8 +41,7 @@ class Bus {
 struct PipelineOptions {
   size_t max_queue = 20000;        // events waiting for a commit
   size_t max_batch = 8192;         // events in one commit
-  int process_chunk = 1000;        // inbox rows per processing transaction when idle
-  int process_chunk_busy = 200;    // ... while commits are waiting
+  int process_chunk = 256;         // inbox rows per processing transaction
 };
 
 struct PipelineStats {
