@@ -114,6 +114,7 @@ class LocalPipeline::Impl {
   // bursts. The store's lock serializes its transactions with the commits.
   void RunProcessor() {
     setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+    bool busy = false;
     while (true) {
       {
         absl::MutexLock lock(&mu_);
@@ -124,8 +125,12 @@ class LocalPipeline::Impl {
                                  this),
                              absl::Milliseconds(500));
         processing_ = true;
+        // While commits wait, take small bites: a commit never waits for
+        // more than one short processing transaction.
+        busy = !queue_.empty() || committing_;
       }
-      absl::StatusOr<bool> more = ProcessChunk(options_.process_chunk);
+      absl::StatusOr<bool> more =
+          ProcessChunk(busy ? options_.process_chunk_busy : options_.process_chunk);
       bool done;
       {
         absl::MutexLock lock(&mu_);

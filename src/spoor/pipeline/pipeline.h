@@ -41,7 +41,8 @@ class Bus {
 struct PipelineOptions {
   size_t max_queue = 20000;        // events waiting for a commit
   size_t max_batch = 8192;         // events in one commit
-  int process_chunk = 256;         // inbox rows per processing transaction
+  int process_chunk = 512;         // inbox rows per processing transaction when idle
+  int process_chunk_busy = 16;     // ... while commits are waiting
 };
 
 struct PipelineStats {

@@ -19,6 +19,12 @@ namespace spoor::store::sqlite {
 namespace {
 
 constexpr char kDbFile[] = "spoor.db";
+// The acknowledged log lives in a file of its own: an acknowledgement then
+// fsyncs only a small sequential append, never the processor's index pages
+// or their checkpoints.
+constexpr char kInboxFile[] = "inbox.db";
+constexpr std::string_view kInboxSchema =
+    "CREATE TABLE IF NOT EXISTS inbox(seq INTEGER PRIMARY KEY, body BLOB NOT NULL)";
 
 const FieldDefinition kDefaultFields[] = {
     {"email", "Email", "email", true, true},
@@ -70,44 +76,57 @@ WorkspaceSettings SettingsFromJson(std::string_view text) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Db> db, bool synchronous_full)
-      : db_(std::move(db)), synchronous_full_(synchronous_full) {}
+  SqliteStore(std::unique_ptr<Db> db, std::unique_ptr<Db> inbox, bool synchronous_full)
+      : db_(std::move(db)), inbox_(std::move(inbox)), synchronous_full_(synchronous_full) {}
 
   absl::Status AppendInbox(absl::Span<const std::string> bodies) override {
-    absl::MutexLock lock(&mu_);
-    SPOOR_RETURN_IF_ERROR(CheckWritable());
+    absl::MutexLock lock(&inbox_mu_);
+    if (!inbox_latched_.ok()) return inbox_latched_;
+    if (inbox_ == nullptr) return absl::FailedPreconditionError("store opened read-only");
     if (!append_stmt_) {
-      SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare("INSERT INTO inbox(body) VALUES (?1)"));
+      SPOOR_ASSIGN_OR_RETURN(Stmt stmt, inbox_->Prepare("INSERT INTO inbox(body) VALUES (?1)"));
       append_stmt_ = std::make_unique<Stmt>(std::move(stmt));
     }
-    SPOOR_RETURN_IF_ERROR(Latch(db_->Exec("BEGIN IMMEDIATE")));
-    for (const std::string& body : bodies) {
-      absl::Status status = append_stmt_->BindBlob(1, body).Run();
-      if (!status.ok()) {
-        (void)db_->Exec("ROLLBACK");
-        return Latch(status);
-      }
+    absl::Status status = inbox_->Exec("BEGIN IMMEDIATE");
+    for (size_t i = 0; status.ok() && i < bodies.size(); ++i) {
+      status = append_stmt_->BindBlob(1, bodies[i]).Run();
     }
-    return Latch(db_->Exec("COMMIT"));
+    if (status.ok()) status = inbox_->Exec("COMMIT");
+    if (!status.ok()) {
+      (void)inbox_->Exec("ROLLBACK");
+      // Never retried on the same handle (PostgreSQL's fsync lesson).
+      if (absl::IsUnavailable(status)) inbox_latched_ = status;
+    }
+    return status;
   }
 
   absl::StatusOr<std::vector<InboxRow>> ReadInbox(int64_t after_seq, int limit) override {
-    absl::MutexLock lock(&mu_);
-    SPOOR_ASSIGN_OR_RETURN(
-        Stmt stmt, db_->Prepare("SELECT seq, body FROM inbox WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
+    absl::MutexLock lock(&inbox_mu_);
+    if (inbox_ == nullptr) return std::vector<InboxRow>{};
+    if (!read_inbox_stmt_) {
+      SPOOR_ASSIGN_OR_RETURN(Stmt stmt, inbox_->Prepare(
+          "SELECT seq, body FROM inbox WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
+      read_inbox_stmt_ = std::make_unique<Stmt>(std::move(stmt));
+    }
+    Stmt& stmt = *read_inbox_stmt_;
     stmt.Bind(1, after_seq).Bind(2, int64_t{limit});
     std::vector<InboxRow> rows;
     while (true) {
-      SPOOR_ASSIGN_OR_RETURN(bool row, stmt.Step());
-      if (!row) break;
+      absl::StatusOr<bool> row = stmt.Step();
+      if (!row.ok()) {
+        stmt.Reset();
+        return row.status();
+      }
+      if (!*row) break;
       rows.push_back({stmt.Int(0), std::string(stmt.Text(1))});
     }
+    stmt.Reset();
     return rows;
   }
 
   absl::StatusOr<int64_t> ProcessedSeq() override {
     absl::MutexLock lock(&mu_);
-    return ReadMetaInt("processed_seq", 0);
+    return ReadMetaInt("inbox_processed_seq", 0);
   }
 
   absl::StatusOr<ApplyStats> ApplyEvents(absl::Span<const Event> events,
@@ -118,8 +137,7 @@ class SqliteStore final : public Store {
       SPOOR_ASSIGN_OR_RETURN(applier_, Applier::Create(*db_));
     }
     // The inbox already holds these events durably: a lost apply is redone
-    // from it at restart, so this transaction need not wait for fsync.
-    SPOOR_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous=NORMAL"));
+    // from it at restart, so the main file runs with synchronous=NORMAL.
     SPOOR_RETURN_IF_ERROR(Latch(db_->Exec("BEGIN IMMEDIATE")));
     absl::StatusOr<ApplyStats> stats = applier_->Apply(events);
     absl::Status status = stats.status();
@@ -129,16 +147,13 @@ class SqliteStore final : public Store {
         stats->device_moves.push_back({std::move(m.device_id), m.workspace_id, m.contact_id});
       }
     }
-    if (status.ok()) status = WriteMetaInt("processed_seq", through_seq);
+    if (status.ok()) status = WriteMetaInt("inbox_processed_seq", through_seq);
     if (status.ok()) status = db_->Exec("COMMIT");
     if (!status.ok()) {
       (void)db_->Exec("ROLLBACK");
       applier_->ForgetCaches();
     }
-    absl::Status restore = db_->Exec(synchronous_full_ ? "PRAGMA synchronous=FULL"
-                                                       : "PRAGMA synchronous=NORMAL");
     SPOOR_RETURN_IF_ERROR(Latch(status));
-    SPOOR_RETURN_IF_ERROR(restore);
     return stats;
   }
 
@@ -492,8 +507,12 @@ class SqliteStore final : public Store {
 
   absl::Mutex mu_;
   std::unique_ptr<Db> db_ ABSL_GUARDED_BY(mu_);
+  absl::Mutex inbox_mu_;
+  std::unique_ptr<Db> inbox_ ABSL_GUARDED_BY(inbox_mu_);  // null when read-only
+  std::unique_ptr<Stmt> read_inbox_stmt_ ABSL_GUARDED_BY(inbox_mu_);
+  absl::Status inbox_latched_ ABSL_GUARDED_BY(inbox_mu_);
   const bool synchronous_full_;
-  std::unique_ptr<Stmt> append_stmt_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Stmt> append_stmt_ ABSL_GUARDED_BY(inbox_mu_);
   std::unique_ptr<Applier> applier_ ABSL_GUARDED_BY(mu_);
   absl::Status latched_ ABSL_GUARDED_BY(mu_);
 };
@@ -522,6 +541,38 @@ absl::Status Migrate(Db& db) {
   return absl::OkStatus();
 }
 
+// Data directories from before the inbox had its own file: unprocessed rows
+// of spoor.db's inbox move to inbox.db, then that table is emptied.
+absl::Status MoveLegacyInbox(Db& db, Db& inbox) {
+  SPOOR_ASSIGN_OR_RETURN(Stmt watermark,
+                         db.Prepare("SELECT value FROM meta WHERE key = 'processed_seq'"));
+  SPOOR_ASSIGN_OR_RETURN(bool has, watermark.Step());
+  int64_t processed = has ? watermark.Int(0) : 0;
+  watermark.Reset();
+  SPOOR_ASSIGN_OR_RETURN(Stmt rows,
+                         db.Prepare("SELECT body FROM inbox WHERE seq > ?1 ORDER BY seq"));
+  rows.Bind(1, processed);
+  SPOOR_ASSIGN_OR_RETURN(Stmt put, inbox.Prepare("INSERT INTO inbox(body) VALUES (?1)"));
+  SPOOR_RETURN_IF_ERROR(inbox.Exec("BEGIN IMMEDIATE"));
+  int moved = 0;
+  while (true) {
+    absl::StatusOr<bool> row = rows.Step();
+    if (!row.ok() || !*row) break;
+    absl::Status s = put.BindBlob(1, rows.Text(0)).Run();
+    if (!s.ok()) {
+      (void)inbox.Exec("ROLLBACK");
+      return s;
+    }
+    ++moved;
+  }
+  rows.Reset();
+  SPOOR_RETURN_IF_ERROR(inbox.Exec("COMMIT"));
+  if (moved > 0 || has) {
+    SPOOR_RETURN_IF_ERROR(db.Exec("DELETE FROM inbox; DELETE FROM meta WHERE key = 'processed_seq'"));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
@@ -536,14 +587,23 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
     return absl::NotFoundError(StrCat("no Spoor data in ", options.data_dir));
   }
   SPOOR_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(path, options.read_only));
+  std::unique_ptr<Db> inbox;
   if (!options.read_only) {
     SPOOR_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
-    SPOOR_RETURN_IF_ERROR(db->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
-                                                            : "PRAGMA synchronous=NORMAL"));
+    SPOOR_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL"));
     SPOOR_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
     SPOOR_RETURN_IF_ERROR(Migrate(*db));
+    std::string inbox_path = (std::filesystem::path(options.data_dir) / kInboxFile).string();
+    SPOOR_ASSIGN_OR_RETURN(inbox, Db::Open(inbox_path, false));
+    SPOOR_RETURN_IF_ERROR(inbox->Exec("PRAGMA journal_mode=WAL"));
+    // FULL: an acknowledged event survives power loss, not only a crash.
+    SPOOR_RETURN_IF_ERROR(inbox->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
+                                                               : "PRAGMA synchronous=NORMAL"));
+    SPOOR_RETURN_IF_ERROR(inbox->Exec(kInboxSchema));
+    SPOOR_RETURN_IF_ERROR(MoveLegacyInbox(*db, *inbox));
   }
-  return std::unique_ptr<Store>(new SqliteStore(std::move(db), options.synchronous_full));
+  return std::unique_ptr<Store>(
+      new SqliteStore(std::move(db), std::move(inbox), options.synchronous_full));
 }
 
 }  // namespace spoor::store::sqlite
