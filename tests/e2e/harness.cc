@@ -47,16 +47,26 @@ std::vector<std::string> HttpResponse::Headers(const std::string& name) const {
   return out;
 }
 
-HttpResponse Send(int port, const HttpRequest& request, int timeout_ms) {
-  HttpResponse out;
-  asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
+namespace {
+
+// Connects `stream` to 127.0.0.1:port with a deadline for the whole exchange.
+bool Connect(beast::tcp_stream& stream, int port, int timeout_ms) {
   boost::system::error_code ec;
   stream.expires_after(std::chrono::milliseconds(timeout_ms));
   stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
                                          static_cast<unsigned short>(port)),
                  ec);
-  if (ec) return out;
+  return !ec;
+}
+
+}  // namespace
+
+HttpResponse Send(int port, const HttpRequest& request, int timeout_ms) {
+  HttpResponse out;
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  boost::system::error_code ec;
+  if (!Connect(stream, port, timeout_ms)) return out;
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), request.target, 11};
   req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port));
   for (const auto& [k, v] : request.headers) req.insert(k, v);
@@ -85,11 +95,7 @@ std::string SendRaw(int port, const std::string& bytes, int timeout_ms) {
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   boost::system::error_code ec;
-  stream.expires_after(std::chrono::milliseconds(timeout_ms));
-  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
-                                         static_cast<unsigned short>(port)),
-                 ec);
-  if (ec) return "";
+  if (!Connect(stream, port, timeout_ms)) return "";
   asio::write(stream.socket(), asio::buffer(bytes), ec);
   std::string out;
   char buf[4096];

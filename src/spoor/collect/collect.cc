@@ -324,6 +324,19 @@ absl::Status Collector::FillEvent(const Params& params, const HitRequest& reques
   return absl::OkStatus();
 }
 
+Event Collector::NewEvent(EventType type, const WorkspaceView& ws, const HitOutcome& who) const {
+  Event e;
+  e.workspace_id = ws.id;
+  e.received_at_us = clock_.NowMicros();
+  e.id = NewEventId(e.received_at_us);
+  e.type = type;
+  e.source = EventSource::kJs;
+  e.contact_id = who.contact_id;
+  e.device_id = who.device_id;
+  e.new_device = who.new_device;
+  return e;
+}
+
 FormOutcome Collector::HandleForm(const HitRequest& request, const WorkspaceView& ws) const {
   FormOutcome out;
   for (const IpRange& range : ws.excluded_ips) {
@@ -356,15 +369,7 @@ FormOutcome Collector::HandleForm(const HitRequest& request, const WorkspaceView
     out.hit.problem = s;
     return out;
   }
-  Event e;
-  e.workspace_id = ws.id;
-  e.received_at_us = clock_.NowMicros();
-  e.id = NewEventId(e.received_at_us);
-  e.type = EventType::kFormSubmit;
-  e.source = EventSource::kJs;
-  e.contact_id = out.hit.contact_id;
-  e.device_id = out.hit.device_id;
-  e.new_device = out.hit.new_device;
+  Event e = NewEvent(EventType::kFormSubmit, ws, out.hit);
   e.url = Clean(ParamOr(*params, "page_url", ""), limits_.max_url_bytes);
   if (e.url.empty()) e.url = Clean(request.referer, limits_.max_url_bytes);
   e.name = out.form->name;
@@ -493,16 +498,8 @@ HitOutcome Collector::LinkClick(std::string_view link_id, const std::string& url
     out.problem = s;
     return out;
   }
-  Event e;
-  e.workspace_id = ws.id;
-  e.received_at_us = clock_.NowMicros();
-  e.id = NewEventId(e.received_at_us);
-  e.type = EventType::kCustom;
-  e.source = EventSource::kJs;
+  Event e = NewEvent(EventType::kCustom, ws, out);
   e.name = "link_click";
-  e.contact_id = out.contact_id;
-  e.device_id = out.device_id;
-  e.new_device = out.new_device;
   e.url = url;
   e.referrer = Clean(request.referer, limits_.max_url_bytes);
   e.properties_json = boost::json::serialize(boost::json::object{

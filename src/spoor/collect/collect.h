@@ -133,6 +133,8 @@ class Collector {
 
  private:
   std::string SkipReason(const HitRequest& request, const WorkspaceView& ws) const;
+  // A server-stamped event of `type` for the device and contact in `who`.
+  Event NewEvent(EventType type, const WorkspaceView& ws, const HitOutcome& who) const;
   absl::Status FillEvent(const Params& params, const HitRequest& request, const WorkspaceView& ws,
                          Event& event) const;
   // Events that carry a unique identifier get a spare contact id, for a new

@@ -124,9 +124,17 @@ class LocalPipeline::Impl {
                                  },
                                  this),
                              absl::Milliseconds(500));
+        // Commits go first: wait (briefly) for a gap between them, so the
+        // disk flush of an acknowledgement carries little besides the inbox.
+        mu_.AwaitWithTimeout(absl::Condition(
+                                 +[](Impl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+                                   return (self->queue_.empty() && !self->committing_) ||
+                                          self->writer_done_;
+                                 },
+                                 this),
+                             absl::Milliseconds(options_.process_yield_ms));
         processing_ = true;
-        // While commits wait, take small bites: a commit never waits for
-        // more than one short processing transaction.
+        // Still busy: take a small bite, so a commit never waits long.
         busy = !queue_.empty() || committing_;
       }
       absl::StatusOr<bool> more =

@@ -5,24 +5,14 @@
 
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
+#include "spoor/common/testing/temp_dir.h"
 #include "spoor/common/ids.h"
 #include "spoor/pipeline/pipeline.h"
 
 namespace spoor::pipeline {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "spoor-pipe-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::spoor::testing::TempDir;
 
 Event MakeEvent(int64_t ws, uint64_t contact, int i) {
   Event e;

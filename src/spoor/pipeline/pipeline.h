@@ -43,6 +43,7 @@ struct PipelineOptions {
   size_t max_batch = 8192;         // events in one commit
   int process_chunk = 512;         // inbox rows per processing transaction when idle
   int process_chunk_busy = 16;     // ... while commits are waiting
+  int process_yield_ms = 20;       // how long processing waits for a gap between commits
 };
 
 struct PipelineStats {

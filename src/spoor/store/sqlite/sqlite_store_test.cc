@@ -5,23 +5,13 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "spoor/common/testing/temp_dir.h"
 #include "spoor/common/ids.h"
 
 namespace spoor::store {
 namespace {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "spoor-test-XXXXXX").string();
-    path_ = mkdtemp(tmpl.data());
-  }
-  ~TempDir() { std::filesystem::remove_all(path_); }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using ::spoor::testing::TempDir;
 
 std::vector<std::string> Lines(Store& store, bool events) {
   std::vector<std::string> out;
