@@ -11,6 +11,8 @@
 #include <boost/json.hpp>
 
 #include "spdlog/spdlog.h"
+#include "spoor/api/oauth.h"
+#include "spoor/auth/auth.h"
 #include "spoor/collect/bots.h"
 #include "spoor/collect/channels.h"
 #include "spoor/collect/collect.h"
@@ -175,8 +177,9 @@ int Serve(const ServeConfig& cfg) {
   if (!link_key.ok()) return Fail(link_key.status());
   http::TrackingOptions tracking_options{cfg.secure_cookies, cfg.trust_proxy_headers, kVersion,
                                          *link_key};
+  api::OAuthServer oauth(*store, clock);
   http::TrackingRoutes routes(collector, **pipeline, config, obs, std::string(assets::kTrackerJs),
-                              tracking_options);
+                              tracking_options, oauth);
 
   http::ServerOptions server_options = cfg.server;
   auto server = http::Server::Start(
@@ -420,6 +423,66 @@ int SetField(const std::string& data, const std::string& workspace, const std::s
   return ShowWorkspace(data, workspace);
 }
 
+int CreateUser(const std::string& data, const std::string& email, const std::string& role) {
+  if (email.find('@') == std::string::npos || email.size() > 254) {
+    return Fail(absl::InvalidArgumentError("--email must be an email address"));
+  }
+  std::string password;
+  bool generated = false;
+  if (!isatty(STDIN_FILENO)) std::getline(std::cin, password);
+  if (password.empty()) {
+    password = auth::NewSecret("").substr(0, 24);
+    generated = true;
+  } else if (password.size() < 12) {
+    return Fail(absl::InvalidArgumentError("a password needs at least 12 characters"));
+  }
+  auto hash = auth::HashPassword(password);
+  if (!hash.ok()) return Fail(hash.status());
+  auto store = store::OpenSqliteStore({data});
+  if (!store.ok()) return Fail(store.status());
+  auto id = (*store)->CreateUser(AsciiLower(email), *hash, role);
+  if (!id.ok()) return Fail(id.status());
+  boost::json::object o{{"id", *id}, {"email", AsciiLower(email)}, {"role", role}};
+  if (generated) o["password"] = password;  // shown once
+  std::printf("%s\n", boost::json::serialize(o).c_str());
+  return 0;
+}
+
+int CreateClient(const std::string& data, const std::string& workspace, const std::string& name,
+                 const std::vector<std::string>& redirects, std::vector<std::string> grants,
+                 const std::string& scope) {
+  for (const std::string& uri : redirects) {
+    if (!StartsWith(uri, "https://") && !StartsWith(uri, "http://localhost") &&
+        !StartsWith(uri, "http://127.0.0.1")) {
+      return Fail(absl::InvalidArgumentError(
+          StrCat("redirect URI must be https (or http on localhost): ", uri)));
+    }
+  }
+  if (grants.empty()) grants = {"client_credentials"};
+  auto store = store::OpenSqliteStore({data});
+  if (!store.ok()) return Fail(store.status());
+  auto ws = PickWorkspace(**store, workspace);
+  if (!ws.ok()) return Fail(ws.status());
+  store::ApiClient client;
+  client.client_id = auth::NewSecret("cl_").substr(0, 27);
+  std::string secret = auth::NewSecret("cs_");
+  client.secret_hash = auth::HashSecret(secret);
+  client.name = name;
+  client.redirect_uris = redirects;
+  client.grants = grants;
+  client.workspace_id = ws->id;
+  client.scope = scope;
+  if (absl::Status st = (*store)->CreateClient(client); !st.ok()) return Fail(st);
+  boost::json::array r, g;
+  for (const auto& u : redirects) r.emplace_back(u);
+  for (const auto& x : grants) g.emplace_back(x);
+  std::printf("%s\n", boost::json::serialize(boost::json::object{
+                           {"client_id", client.client_id}, {"client_secret", secret},
+                           {"name", name}, {"redirect_uris", r}, {"grants", g},
+                           {"scope", scope}, {"workspace_id", ws->uuid}}).c_str());
+  return 0;
+}
+
 int ContactCommand(const std::string& action, int64_t contact, const std::string& data,
                    const store::TimelineQuery& query) {
   auto store = store::OpenSqliteStore({data, /*read_only=*/action == "show"});
@@ -477,6 +540,39 @@ int Main(int argc, char** argv) {
   ws_set->add_option("value", set_value, "on/off, a number, or a comma-separated list")->required();
   ws_set->add_option("--data", data, "Data directory")->capture_default_str();
   ws_set->add_option("--workspace", workspace, "Workspace id (default workspace when omitted)");
+
+  std::string user_email, user_role = "admin";
+  CLI::App* user_cmd = app.add_subcommand("user", "Users of the UI and API");
+  user_cmd->require_subcommand(1);
+  CLI::App* user_create = user_cmd->add_subcommand(
+      "create", "Create a user; the password is read from stdin, or generated and printed once");
+  user_create->add_option("--email", user_email, "Email (the login)")->required();
+  user_create->add_option("--role", user_role, "admin, editor or viewer")
+      ->check(CLI::IsMember({"admin", "editor", "viewer"}))
+      ->capture_default_str();
+  user_create->add_option("--data", data, "Data directory")->capture_default_str();
+
+  std::string client_name, client_scope = "write";
+  std::vector<std::string> client_redirects, client_grants;
+  std::string revoke_id;
+  CLI::App* client_cmd = app.add_subcommand("client", "API credentials (OAuth2 clients)");
+  client_cmd->require_subcommand(1);
+  CLI::App* client_create = client_cmd->add_subcommand(
+      "create", "Create API credentials; prints client_id and client_secret (shown once)");
+  client_create->add_option("--name", client_name, "Name")->required();
+  client_create->add_option("--redirect-uri", client_redirects, "Redirect URI (repeatable)");
+  client_create->add_option("--grant", client_grants,
+                            "client_credentials | authorization_code (repeatable; default "
+                            "client_credentials)")
+      ->check(CLI::IsMember({"client_credentials", "authorization_code", "refresh_token"}));
+  client_create->add_option("--scope", client_scope, "read or write")
+      ->check(CLI::IsMember({"read", "write"}))
+      ->capture_default_str();
+  client_create->add_option("--data", data, "Data directory")->capture_default_str();
+  client_create->add_option("--workspace", workspace, "Workspace id (default workspace when omitted)");
+  CLI::App* client_revoke = client_cmd->add_subcommand("revoke", "Revoke a client and its tokens");
+  client_revoke->add_option("client_id", revoke_id, "Client id")->required();
+  client_revoke->add_option("--data", data, "Data directory")->capture_default_str();
 
   std::string field_alias, field_label, field_type, field_unique, field_public;
   CLI::App* field_cmd = app.add_subcommand("field", "Contact field definitions");
@@ -562,6 +658,17 @@ int Main(int argc, char** argv) {
   if (domains->parsed()) return Domains(action, origin, data, workspace);
   if (exp->parsed()) return Export(what, data, workspace);
   if (ws_set->parsed()) return SetWorkspace(data, workspace, set_key, set_value);
+  if (user_create->parsed()) return CreateUser(data, user_email, user_role);
+  if (client_create->parsed()) {
+    return CreateClient(data, workspace, client_name, client_redirects, client_grants, client_scope);
+  }
+  if (client_revoke->parsed()) {
+    auto store = store::OpenSqliteStore({data});
+    if (!store.ok()) return Fail(store.status());
+    if (absl::Status st = (*store)->RevokeClient(revoke_id); !st.ok()) return Fail(st);
+    std::printf("{\"revoked\":\"%s\"}\n", revoke_id.c_str());
+    return 0;
+  }
   if (field_set->parsed()) {
     return SetField(data, workspace, field_alias, field_label, field_type, field_unique, field_public);
   }

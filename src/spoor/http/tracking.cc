@@ -6,6 +6,7 @@
 #include "spoor/common/strings.h"
 #include "spoor/common/text.h"
 #include "spoor/common/clock.h"
+#include "spoor/auth/auth.h"
 
 namespace spoor::http {
 
@@ -71,17 +72,20 @@ std::string_view TrackingGif() { return {reinterpret_cast<const char*>(kGif), si
 
 TrackingRoutes::TrackingRoutes(const collect::Collector& collector, pipeline::Bus& bus,
                                ConfigHolder& config, Observability observability,
-                               std::string tracker_js, TrackingOptions options)
+                               std::string tracker_js, TrackingOptions options,
+                               const api::OAuthServer& oauth)
     : collector_(collector),
       bus_(bus),
       config_(config),
       observability_(std::move(observability)),
       tracker_js_(std::move(tracker_js)),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      oauth_(oauth) {}
 
 size_t TrackingRoutes::BodyLimit(std::string_view method, std::string_view path) {
   if (method == "GET" || method == "HEAD" || method == "OPTIONS") return 0;
   if (path == "/api/v1/events") return collect::EventsApiLimits{}.max_body_bytes;
+  if (path == "/oauth/v2/token") return 16 * 1024;
   return kCollectBodyLimit;
 }
 
@@ -134,6 +138,7 @@ asio::awaitable<Response> TrackingRoutes::Handle(Request& request) {
     if (workspace.empty()) co_return JsonError(404, "not_found", "unknown workspace");
   }
   if (path == "/api/v1/events") co_return co_await IngestApiEvents(request, *config);
+  if (workspace.empty() && path == "/oauth/v2/token") co_return IssueToken(request);
   const collect::WorkspaceView* ws = config->Find(workspace);
   if (ws == nullptr) co_return JsonError(404, "not_found", "unknown workspace");
 
@@ -245,19 +250,33 @@ asio::awaitable<Response> TrackingRoutes::IngestApiEvents(Request& request,
     co_return res;
   }
   std::string_view authorization = request.Header("authorization");
-  if (!collect::BearerToken(authorization).empty()) {
-    co_return JsonError(401, "invalid_token", "OAuth2 bearer tokens are not accepted here yet");
+  std::string bearer = collect::BearerToken(authorization);
+  std::optional<api::Principal> principal;
+  if (!bearer.empty()) {
+    absl::StatusOr<api::Principal> who = oauth_.Authenticate(bearer);
+    if (!who.ok()) {
+      Response res = JsonError(401, "invalid_token", ToStd(who.status().message()));
+      res.Set("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      co_return res;
+    }
+    if (who->scope != "write") {
+      co_return JsonError(403, "insufficient_scope", "this token may read but not write");
+    }
+    principal = *who;
   }
+  const collect::ApiAuth auth = principal ? collect::ApiAuth::kBearer : collect::ApiAuth::kWriteKey;
   SystemClock clock;
   absl::StatusOr<collect::ParsedEvents> parsed =
-      collect::ParseEventsBody(request.body, collect::ApiAuth::kWriteKey, clock.NowMicros());
+      collect::ParseEventsBody(request.body, auth, clock.NowMicros());
   if (!parsed.ok()) co_return JsonError(400, "invalid_request", ToStd(parsed.status().message()));
   std::string key = collect::WriteKeyFromBasicAuth(authorization);
   if (key.empty()) key = parsed->write_key;
   if (key.empty() && !parsed->events.empty()) key = parsed->events.front().write_key;
   const collect::WorkspaceView* ws = nullptr;
   for (const collect::WorkspaceView& w : config.workspaces) {
-    if (!key.empty() && w.write_key == key) ws = &w;
+    if (principal ? w.id == principal->workspace_id : (!key.empty() && w.write_key == key)) {
+      ws = &w;
+    }
   }
   if (ws == nullptr) {
     Response res = JsonError(401, "invalid_write_key",
@@ -266,7 +285,7 @@ asio::awaitable<Response> TrackingRoutes::IngestApiEvents(Request& request,
     co_return res;
   }
   absl::StatusOr<std::vector<Event>> events =
-      collector_.ApiEvents(*parsed, collect::ApiAuth::kWriteKey, ToHit(request), *ws);
+      collector_.ApiEvents(*parsed, auth, ToHit(request), *ws);
   if (!events.ok()) co_return JsonError(400, "invalid_request", ToStd(events.status().message()));
   absl::Status durable = co_await PublishAllDurably(bus_, *events);
   if (!durable.ok()) co_return Unavailable(ToStd(durable.message()));
@@ -277,6 +296,46 @@ asio::awaitable<Response> TrackingRoutes::IngestApiEvents(Request& request,
   res.body = boost::json::serialize(
       boost::json::object{{"success", true}, {"accepted", events->size()}, {"ids", std::move(ids)}});
   co_return res;
+}
+
+Response TrackingRoutes::IssueToken(const Request& request) {
+  Response res;
+  res.Set("Content-Type", "application/json");
+  res.Set("Cache-Control", "no-store");
+  res.Set("Pragma", "no-cache");
+  // OAuth2 needs TLS, except on loopback (a local client, or a TLS proxy in front).
+  bool loopback = StartsWith(request.remote_ip, "127.") || request.remote_ip == "::1";
+  bool https = request.secure ||
+               (options_.trust_proxy_headers && request.Header("x-forwarded-proto") == "https");
+  if (!https && !loopback) {
+    res.status = 400;
+    res.body = auth::OAuthError("invalid_request", "HTTPS is required");
+    return res;
+  }
+  if (request.method != "POST" && request.method != "GET") {
+    res.status = 405;
+    res.body = auth::OAuthError("invalid_request", "use POST");
+    return res;
+  }
+  absl::StatusOr<Params> params = ParseQuery(request.query, {});
+  if (params.ok() && !request.body.empty()) {
+    absl::StatusOr<Params> body =
+        request.Header("content-type").find("json") != std::string_view::npos
+            ? collect::JsonBodyToParams(request.body, {})
+            : ParseQuery(request.body, {});
+    if (!body.ok()) params = body.status();
+    else for (auto& kv : *body) params->push_back(std::move(kv));
+  }
+  if (!params.ok()) {
+    res.status = 400;
+    res.body = auth::OAuthError("invalid_request", ToStd(params.status().message()));
+    return res;
+  }
+  api::TokenAnswer answer = oauth_.Token(*params, request.Header("authorization"));
+  res.status = answer.status;
+  res.body = std::move(answer.body);
+  if (answer.www_authenticate) res.Set("WWW-Authenticate", "Basic realm=\"spoor\"");
+  return res;
 }
 
 asio::awaitable<Response> TrackingRoutes::FollowLink(Request& request,

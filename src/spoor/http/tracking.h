@@ -13,6 +13,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "absl/synchronization/mutex.h"
+#include "spoor/api/oauth.h"
 #include "spoor/collect/collect.h"
 #include "spoor/http/http.h"
 #include "spoor/pipeline/pipeline.h"
@@ -56,7 +57,8 @@ struct Observability {
 class TrackingRoutes {
  public:
   TrackingRoutes(const collect::Collector& collector, pipeline::Bus& bus, ConfigHolder& config,
-                 Observability observability, std::string tracker_js, TrackingOptions options);
+                 Observability observability, std::string tracker_js, TrackingOptions options,
+                 const api::OAuthServer& oauth);
 
   boost::asio::awaitable<Response> Handle(Request& request);
   // Per-route body limits.
@@ -66,6 +68,7 @@ class TrackingRoutes {
   boost::asio::awaitable<Response> Track(collect::Endpoint endpoint, Request& request,
                                          const collect::WorkspaceView& ws,
                                          std::string_view cookie_path);
+  Response IssueToken(const Request& request);
   boost::asio::awaitable<Response> IngestApiEvents(Request& request, const collect::CollectConfig& config);
   boost::asio::awaitable<Response> FollowLink(Request& request, const collect::WorkspaceView& ws,
                                               std::string_view link_id, std::string_view cookie_path);
@@ -84,6 +87,7 @@ class TrackingRoutes {
   Observability observability_;
   std::string tracker_js_;
   TrackingOptions options_;
+  const api::OAuthServer& oauth_;
 };
 
 // The 43-byte transparent GIF Mautic answers with.

@@ -50,6 +50,27 @@ struct LinkRecord {
   std::string url;
 };
 
+struct ApiClient {
+  std::string client_id;
+  std::string secret_hash;
+  std::string name;
+  std::vector<std::string> redirect_uris;
+  std::vector<std::string> grants;  // client_credentials, authorization_code, refresh_token
+  int64_t workspace_id = 0;
+  std::string scope = "write";      // read | write
+  bool revoked = false;
+};
+
+struct OAuthToken {
+  std::string token_hash;
+  std::string kind = "access";      // access | refresh
+  std::string client_id;
+  int64_t workspace_id = 0;
+  std::string scope;
+  int64_t expires_at_us = 0;
+  bool revoked = false;
+};
+
 struct Workspace {
   int64_t id = 0;
   std::string write_key;  // public: it can only add events
@@ -151,6 +172,17 @@ class Store {
                                              std::string_view definition) = 0;
   // Stores a tracked link to `url` under a new random id.
   virtual absl::StatusOr<std::string> CreateLink(int64_t workspace_id, std::string_view url) = 0;
+  // Errors: AlreadyExists for a taken email.
+  virtual absl::StatusOr<int64_t> CreateUser(std::string_view email,
+                                             std::string_view password_hash,
+                                             std::string_view role) = 0;
+  virtual absl::Status CreateClient(const ApiClient& client) = 0;
+  // Errors: NotFound.
+  virtual absl::StatusOr<ApiClient> FindClient(std::string_view client_id) = 0;
+  virtual absl::Status RevokeClient(std::string_view client_id) = 0;
+  virtual absl::Status SaveToken(const OAuthToken& token) = 0;
+  // Errors: NotFound.
+  virtual absl::StatusOr<OAuthToken> FindToken(std::string_view token_hash) = 0;
   // Creates or updates a field definition.
   virtual absl::Status UpsertField(int64_t workspace_id, const FieldDefinition& field) = 0;
   virtual absl::Status SetWorkspaceSettings(int64_t workspace_id,

@@ -183,7 +183,40 @@ ALTER TABLE sessions ADD COLUMN os TEXT;
 ALTER TABLE sessions ADD COLUMN device_type TEXT;
 )sql";
 
-constexpr std::string_view kAll[] = {kMigration1, kMigration2, kMigration3, kMigration4};
+// Users, API clients and OAuth2 tokens (secrets stored hashed).
+constexpr std::string_view kMigration5 = R"sql(
+CREATE TABLE users(
+  id INTEGER PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+
+CREATE TABLE api_clients(
+  id INTEGER PRIMARY KEY,
+  client_id TEXT NOT NULL UNIQUE,
+  secret_hash TEXT NOT NULL,
+  name TEXT NOT NULL,
+  redirect_uris TEXT NOT NULL DEFAULT '[]',
+  grants TEXT NOT NULL DEFAULT '[]',
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  scope TEXT NOT NULL DEFAULT 'write',
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER);
+
+CREATE TABLE oauth_tokens(
+  token_hash TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  workspace_id INTEGER NOT NULL,
+  scope TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER) WITHOUT ROWID;
+)sql";
+
+constexpr std::string_view kAll[] = {kMigration1, kMigration2, kMigration3, kMigration4,
+                                     kMigration5};
 
 }  // namespace
 

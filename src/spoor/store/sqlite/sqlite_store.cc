@@ -330,6 +330,101 @@ class SqliteStore final : public Store {
     return id;
   }
 
+  absl::StatusOr<int64_t> CreateUser(std::string_view email, std::string_view password_hash,
+                                     std::string_view role) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
+        "INSERT INTO users(email, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4)"));
+    absl::Status st = stmt.Bind(1, email).Bind(2, password_hash).Bind(3, role)
+                          .Bind(4, SystemClock().NowMicros()).Run();
+    if (absl::IsInvalidArgument(st)) {
+      return absl::AlreadyExistsError(StrCat("a user with email ", email, " exists"));
+    }
+    SPOOR_RETURN_IF_ERROR(st);
+    return db_->LastInsertRowid();
+  }
+
+  absl::Status CreateClient(const ApiClient& c) override {
+    absl::MutexLock lock(&mu_);
+    auto list = [](const std::vector<std::string>& v) {
+      boost::json::array a;
+      for (const auto& s : v) a.emplace_back(s);
+      return boost::json::serialize(a);
+    };
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
+        "INSERT INTO api_clients(client_id, secret_hash, name, redirect_uris, grants, "
+        "workspace_id, scope, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    return stmt.Bind(1, c.client_id).Bind(2, c.secret_hash).Bind(3, c.name)
+        .Bind(4, list(c.redirect_uris)).Bind(5, list(c.grants)).Bind(6, c.workspace_id)
+        .Bind(7, c.scope).Bind(8, SystemClock().NowMicros()).Run();
+  }
+
+  absl::StatusOr<ApiClient> FindClient(std::string_view client_id) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
+        "SELECT client_id, secret_hash, name, redirect_uris, grants, workspace_id, scope, "
+        "revoked_at IS NOT NULL FROM api_clients WHERE client_id = ?1"));
+    stmt.Bind(1, client_id);
+    SPOOR_ASSIGN_OR_RETURN(bool found, stmt.Step());
+    if (!found) return absl::NotFoundError("no such client");
+    ApiClient c;
+    c.client_id = stmt.Text(0);
+    c.secret_hash = stmt.Text(1);
+    c.name = stmt.Text(2);
+    for (int col : {3, 4}) {
+      boost::system::error_code ec;
+      boost::json::value v = boost::json::parse(stmt.Text(col), ec);
+      if (ec || !v.is_array()) continue;
+      for (const auto& item : v.as_array()) {
+        if (item.is_string()) (col == 3 ? c.redirect_uris : c.grants).emplace_back(item.as_string());
+      }
+    }
+    c.workspace_id = stmt.Int(5);
+    c.scope = stmt.Text(6);
+    c.revoked = stmt.Int(7) != 0;
+    return c;
+  }
+
+  absl::Status RevokeClient(std::string_view client_id) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
+        "UPDATE api_clients SET revoked_at = ?2 WHERE client_id = ?1 AND revoked_at IS NULL"));
+    SPOOR_RETURN_IF_ERROR(stmt.Bind(1, client_id).Bind(2, SystemClock().NowMicros()).Run());
+    if (db_->Changes() == 0) return absl::NotFoundError("no such active client");
+    SPOOR_ASSIGN_OR_RETURN(Stmt tokens, db_->Prepare(
+        "UPDATE oauth_tokens SET revoked_at = ?2 WHERE client_id = ?1 AND revoked_at IS NULL"));
+    return tokens.Bind(1, client_id).Bind(2, SystemClock().NowMicros()).Run();
+  }
+
+  absl::Status SaveToken(const OAuthToken& t) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
+        "INSERT INTO oauth_tokens(token_hash, kind, client_id, workspace_id, scope, expires_at, "
+        "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
+    return stmt.Bind(1, t.token_hash).Bind(2, t.kind).Bind(3, t.client_id).Bind(4, t.workspace_id)
+        .Bind(5, t.scope).Bind(6, t.expires_at_us).Bind(7, SystemClock().NowMicros()).Run();
+  }
+
+  absl::StatusOr<OAuthToken> FindToken(std::string_view token_hash) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
+        "SELECT t.token_hash, t.kind, t.client_id, t.workspace_id, t.scope, t.expires_at, "
+        "t.revoked_at IS NOT NULL OR c.revoked_at IS NOT NULL FROM oauth_tokens t "
+        "JOIN api_clients c ON c.client_id = t.client_id WHERE t.token_hash = ?1"));
+    stmt.Bind(1, token_hash);
+    SPOOR_ASSIGN_OR_RETURN(bool found, stmt.Step());
+    if (!found) return absl::NotFoundError("no such token");
+    OAuthToken t;
+    t.token_hash = stmt.Text(0);
+    t.kind = stmt.Text(1);
+    t.client_id = stmt.Text(2);
+    t.workspace_id = stmt.Int(3);
+    t.scope = stmt.Text(4);
+    t.expires_at_us = stmt.Int(5);
+    t.revoked = stmt.Int(6) != 0;
+    return t;
+  }
+
   absl::Status UpsertField(int64_t workspace_id, const FieldDefinition& f) override {
     absl::MutexLock lock(&mu_);
     SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
