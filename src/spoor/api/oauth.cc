@@ -1,7 +1,5 @@
 #include "spoor/api/oauth.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 
 #include <boost/json.hpp>
@@ -18,19 +16,10 @@ TokenAnswer Error(int status, std::string_view code, std::string_view descriptio
 
 // "Basic base64(id:secret)" with both parts form-urlencoded (RFC 6749 §2.3.1).
 bool BasicCredentials(std::string_view header, std::string& id, std::string& secret) {
-  if (header.substr(0, 6) != "Basic ") return false;
-  std::string_view b64 = TrimAscii(header.substr(6));
-  std::string raw(b64.size(), '\0');
-  size_t len = 0;
-  if (sodium_base642bin(reinterpret_cast<unsigned char*>(raw.data()), raw.size(), b64.data(),
-                        b64.size(), nullptr, &len, nullptr, sodium_base64_VARIANT_ORIGINAL) != 0) {
-    return false;
-  }
-  raw.resize(len);
-  size_t colon = raw.find(':');
-  if (colon == std::string::npos) return false;
-  id = PercentDecode(raw.substr(0, colon), true);
-  secret = PercentDecode(raw.substr(colon + 1), true);
+  std::optional<BasicAuth> basic = ParseBasicAuth(header);
+  if (!basic) return false;
+  id = PercentDecode(basic->user, true);
+  secret = PercentDecode(basic->password, true);
   return true;
 }
 

@@ -11,7 +11,6 @@
 #include <utility>
 #include <variant>
 
-#include "absl/strings/escaping.h"
 #include "spoor/common/ids.h"
 #include "spoor/common/status.h"
 #include "spoor/common/strings.h"
@@ -651,21 +650,8 @@ absl::StatusOr<ParsedEvents> ParseEventsBody(std::string_view body, ApiAuth auth
 }
 
 std::string WriteKeyFromBasicAuth(std::string_view authorization_header) {
-  constexpr size_t kMaxEncodedBytes = 1024;
-  std::string_view header = TrimAscii(authorization_header);
-  if (header.size() < 6 || AsciiLower(header.substr(0, 6)) != "basic ") return "";
-  std::string_view encoded = TrimAscii(header.substr(6));
-  if (encoded.empty() || encoded.size() > kMaxEncodedBytes) return "";
-  std::string decoded;
-  if (!absl::Base64Unescape(ToAbsl(encoded), &decoded)) return "";
-  size_t colon = decoded.find(':');
-  if (colon == std::string::npos || colon == 0) return "";
-  decoded.resize(colon);
-  if (!IsValidUtf8(decoded)) return "";
-  for (unsigned char c : decoded) {
-    if (c < 0x20 || c == 0x7f) return "";
-  }
-  return decoded;
+  std::optional<BasicAuth> basic = ParseBasicAuth(authorization_header);
+  return basic ? basic->user : std::string();
 }
 
 std::string BearerToken(std::string_view authorization_header) {

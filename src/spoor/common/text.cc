@@ -1,5 +1,6 @@
 #include "spoor/common/text.h"
 
+#include "absl/strings/escaping.h"
 #include "spoor/common/strings.h"
 
 namespace spoor {
@@ -145,6 +146,24 @@ absl::StatusOr<Params> ParseQuery(std::string_view query, const QueryLimits& lim
     if (amp == query.size()) break;
   }
   return params;
+}
+
+std::optional<BasicAuth> ParseBasicAuth(std::string_view authorization_header) {
+  constexpr size_t kMaxEncodedBytes = 1024;
+  std::string_view header = TrimAscii(authorization_header);
+  if (header.size() < 6 || AsciiLower(header.substr(0, 6)) != "basic ") return std::nullopt;
+  std::string_view encoded = TrimAscii(header.substr(6));
+  if (encoded.empty() || encoded.size() > kMaxEncodedBytes) return std::nullopt;
+  std::string decoded;
+  if (!absl::Base64Unescape(ToAbsl(encoded), &decoded)) return std::nullopt;
+  size_t colon = decoded.find(':');
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  BasicAuth out{decoded.substr(0, colon), decoded.substr(colon + 1)};
+  if (!IsValidUtf8(out.user)) return std::nullopt;
+  for (unsigned char c : out.user) {
+    if (c < 0x20 || c == 0x7f) return std::nullopt;
+  }
+  return out;
 }
 
 std::string EscapeHtml(std::string_view in) {

@@ -2,6 +2,7 @@
 // with limits, UTF-8 repair. Pure functions, thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -40,6 +41,15 @@ std::string TruncateUtf8(std::string_view in, size_t max_bytes);
 
 // Escapes & < > " ' for HTML text and attribute values.
 std::string EscapeHtml(std::string_view in);
+
+struct BasicAuth {
+  std::string user;
+  std::string password;
+};
+// Parses "Authorization: Basic base64(user:password)" (scheme case-
+// insensitive, at most 1 KiB encoded). The user must be non-empty valid
+// UTF-8 without control characters. nullopt for anything else.
+std::optional<BasicAuth> ParseBasicAuth(std::string_view authorization_header);
 
 // Value of the first parameter named `key`, or nullptr.
 const std::string* FindParam(const Params& params, std::string_view key);

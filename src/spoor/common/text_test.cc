@@ -54,6 +54,19 @@ TEST(Utf8, ValidatesAndRepairs) {
   EXPECT_EQ(TruncateUtf8("h\xC3\xA9llo", 2), "h");
 }
 
+TEST(ParseBasicAuth, UserAndPassword) {
+  auto ok = ParseBasicAuth("Basic dXNlcjpwYTpzcw==");  // user:pa:ss
+  ASSERT_TRUE(ok.has_value());
+  EXPECT_EQ(ok->user, "user");
+  EXPECT_EQ(ok->password, "pa:ss");
+  EXPECT_TRUE(ParseBasicAuth("basic a2V5Og==").has_value());  // key:
+  EXPECT_FALSE(ParseBasicAuth("Basic OnB3").has_value());       // :pw, empty user
+  EXPECT_FALSE(ParseBasicAuth("Basic bm9jb2xvbg==").has_value());  // nocolon
+  EXPECT_FALSE(ParseBasicAuth("Basic !!!").has_value());
+  EXPECT_FALSE(ParseBasicAuth("Bearer abc").has_value());
+  EXPECT_FALSE(ParseBasicAuth("Basic " + std::string(2000, 'A')).has_value());
+}
+
 TEST(PercentEncode, KeepsUnreserved) {
   EXPECT_EQ(PercentEncode("a b/é~"), "a%20b%2F%C3%A9~");
 }

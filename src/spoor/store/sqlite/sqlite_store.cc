@@ -76,8 +76,8 @@ WorkspaceSettings SettingsFromJson(std::string_view text) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Db> db, std::unique_ptr<Db> inbox, bool synchronous_full)
-      : db_(std::move(db)), inbox_(std::move(inbox)), synchronous_full_(synchronous_full) {}
+  SqliteStore(std::unique_ptr<Db> db, std::unique_ptr<Db> inbox)
+      : db_(std::move(db)), inbox_(std::move(inbox)) {}
 
   absl::Status AppendInbox(absl::Span<const std::string> bodies) override {
     absl::MutexLock lock(&inbox_mu_);
@@ -606,7 +606,6 @@ class SqliteStore final : public Store {
   std::unique_ptr<Db> inbox_ ABSL_GUARDED_BY(inbox_mu_);  // null when read-only
   std::unique_ptr<Stmt> read_inbox_stmt_ ABSL_GUARDED_BY(inbox_mu_);
   absl::Status inbox_latched_ ABSL_GUARDED_BY(inbox_mu_);
-  const bool synchronous_full_;
   std::unique_ptr<Stmt> append_stmt_ ABSL_GUARDED_BY(inbox_mu_);
   std::unique_ptr<Applier> applier_ ABSL_GUARDED_BY(mu_);
   absl::Status latched_ ABSL_GUARDED_BY(mu_);
@@ -698,7 +697,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
     SPOOR_RETURN_IF_ERROR(MoveLegacyInbox(*db, *inbox));
   }
   return std::unique_ptr<Store>(
-      new SqliteStore(std::move(db), std::move(inbox), options.synchronous_full));
+      new SqliteStore(std::move(db), std::move(inbox)));
 }
 
 }  // namespace spoor::store::sqlite
