@@ -131,11 +131,11 @@ int Serve(const ServeConfig& cfg) {
   if (!channels.ok()) return Fail(channels.status());
 
   collect::IdentityCache identities;
-  absl::Status loaded = store->ForEachDevice(
-      [&](std::string_view device, int64_t wsid, uint64_t contact) {
-        identities.Put(device, wsid, contact);
-      });
-  if (!loaded.ok()) return Fail(loaded);
+  auto load_devices = [&store, &identities] {
+    return store->ForEachDevice([&](std::string_view device, int64_t wsid, uint64_t contact) {
+      identities.Put(device, wsid, contact);
+    });
+  };
 
   const collect::ChannelRules& rules = **channels;
   pipeline::PipelineHooks hooks;
@@ -157,11 +157,8 @@ int Serve(const ServeConfig& cfg) {
   };
   auto pipeline = pipeline::LocalPipeline::Start(*store, cfg.pipeline, hooks);
   if (!pipeline.ok()) return Fail(pipeline.status());
-  // Devices of events recovered from the inbox are now in the store.
-  loaded = store->ForEachDevice([&](std::string_view device, int64_t wsid, uint64_t contact) {
-    identities.Put(device, wsid, contact);
-  });
-  if (!loaded.ok()) return Fail(loaded);
+  // Loaded once recovery has applied the inbox, so its devices are included.
+  if (absl::Status loaded = load_devices(); !loaded.ok()) return Fail(loaded);
 
   auto key = store->Secret("contact_ids");
   if (!key.ok()) return Fail(key.status());
@@ -205,9 +202,7 @@ int Serve(const ServeConfig& cfg) {
       int64_t now = store->ConfigVersion().value_or(seen);
       if (now != seen && LoadConfig(*store, config).ok()) {
         // Device owners may have changed outside the server (unmerge).
-        (void)store->ForEachDevice([&](std::string_view device, int64_t wsid, uint64_t contact) {
-          identities.Put(device, wsid, contact);
-        });
+        (void)load_devices();
         seen = now;
       }
     }
