@@ -26,6 +26,7 @@
 #include "spoor/common/strings.h"
 #include "spoor/config.h"
 #include "spoor/http/http.h"
+#include "spoor/http/router.h"
 #include "spoor/http/tracking.h"
 #include "spoor/pipeline/pipeline.h"
 #include "spoor/store/store.h"
@@ -178,10 +179,14 @@ int Serve(const ServeConfig& cfg) {
   http::TrackingRoutes routes(collector, **pipeline, config, obs, std::string(assets::kTrackerJs),
                               tracking_options, oauth);
 
+  http::AuthRoutes auth_routes(oauth, {cfg.trust_proxy_headers});
+  http::ApiRoutes api_routes(oauth, {kVersion});
+  http::Router router(routes, auth_routes, api_routes);
+
   http::ServerOptions server_options = cfg.server;
   auto server = http::Server::Start(
-      server_options, [&routes](http::Request& r) { return routes.Handle(r); },
-      &http::TrackingRoutes::BodyLimit);
+      server_options, [&router](http::Request& r) { return router.Handle(r); },
+      &http::Router::BodyLimit);
   if (!server.ok()) return Fail(server.status());
 
   std::string url = StrCat("http://", server_options.host, ":", (*server)->port());

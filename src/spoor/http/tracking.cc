@@ -6,7 +6,6 @@
 #include "spoor/common/strings.h"
 #include "spoor/common/text.h"
 #include "spoor/common/clock.h"
-#include "spoor/auth/auth.h"
 
 namespace spoor::http {
 
@@ -85,7 +84,6 @@ TrackingRoutes::TrackingRoutes(const collect::Collector& collector, pipeline::Bu
 size_t TrackingRoutes::BodyLimit(std::string_view method, std::string_view path) {
   if (method == "GET" || method == "HEAD" || method == "OPTIONS") return 0;
   if (path == "/api/v1/events") return collect::EventsApiLimits{}.max_body_bytes;
-  if (path == "/oauth/v2/token") return 16 * 1024;
   return kCollectBodyLimit;
 }
 
@@ -138,7 +136,6 @@ asio::awaitable<Response> TrackingRoutes::Handle(Request& request) {
     if (workspace.empty()) co_return JsonError(404, "not_found", "unknown workspace");
   }
   if (path == "/api/v1/events") co_return co_await IngestApiEvents(request, *config);
-  if (workspace.empty() && path == "/oauth/v2/token") co_return IssueToken(request);
   const collect::WorkspaceView* ws = config->Find(workspace);
   if (ws == nullptr) co_return JsonError(404, "not_found", "unknown workspace");
 
@@ -296,46 +293,6 @@ asio::awaitable<Response> TrackingRoutes::IngestApiEvents(Request& request,
   res.body = boost::json::serialize(
       boost::json::object{{"success", true}, {"accepted", events->size()}, {"ids", std::move(ids)}});
   co_return res;
-}
-
-Response TrackingRoutes::IssueToken(const Request& request) {
-  Response res;
-  res.Set("Content-Type", "application/json");
-  res.Set("Cache-Control", "no-store");
-  res.Set("Pragma", "no-cache");
-  // OAuth2 needs TLS, except on loopback (a local client, or a TLS proxy in front).
-  bool loopback = StartsWith(request.remote_ip, "127.") || request.remote_ip == "::1";
-  bool https = request.secure ||
-               (options_.trust_proxy_headers && request.Header("x-forwarded-proto") == "https");
-  if (!https && !loopback) {
-    res.status = 400;
-    res.body = auth::OAuthError("invalid_request", "HTTPS is required");
-    return res;
-  }
-  if (request.method != "POST" && request.method != "GET") {
-    res.status = 405;
-    res.body = auth::OAuthError("invalid_request", "use POST");
-    return res;
-  }
-  absl::StatusOr<Params> params = ParseQuery(request.query, {});
-  if (params.ok() && !request.body.empty()) {
-    absl::StatusOr<Params> body =
-        request.Header("content-type").find("json") != std::string_view::npos
-            ? collect::JsonBodyToParams(request.body, {})
-            : ParseQuery(request.body, {});
-    if (!body.ok()) params = body.status();
-    else for (auto& kv : *body) params->push_back(std::move(kv));
-  }
-  if (!params.ok()) {
-    res.status = 400;
-    res.body = auth::OAuthError("invalid_request", ToStd(params.status().message()));
-    return res;
-  }
-  api::TokenAnswer answer = oauth_.Token(*params, request.Header("authorization"));
-  res.status = answer.status;
-  res.body = std::move(answer.body);
-  if (answer.www_authenticate) res.Set("WWW-Authenticate", "Basic realm=\"spoor\"");
-  return res;
 }
 
 asio::awaitable<Response> TrackingRoutes::FollowLink(Request& request,

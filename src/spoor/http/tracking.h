@@ -68,7 +68,6 @@ class TrackingRoutes {
   boost::asio::awaitable<Response> Track(collect::Endpoint endpoint, Request& request,
                                          const collect::WorkspaceView& ws,
                                          std::string_view cookie_path);
-  Response IssueToken(const Request& request);
   boost::asio::awaitable<Response> IngestApiEvents(Request& request, const collect::CollectConfig& config);
   boost::asio::awaitable<Response> FollowLink(Request& request, const collect::WorkspaceView& ws,
                                               std::string_view link_id, std::string_view cookie_path);
