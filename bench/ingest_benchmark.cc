@@ -114,7 +114,7 @@ void BM_AppendInbox(benchmark::State& state) {
   e.user_agent = kUa;
   std::vector<std::string> bodies(static_cast<size_t>(state.range(0)), EncodeEvent(e));
   for (auto _ : state) {
-    absl::Status s = store->AppendInbox(bodies);
+    absl::Status s = store->AppendInbox(bodies).status();
     if (!s.ok()) state.SkipWithError(std::string(s.message()).c_str());
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));

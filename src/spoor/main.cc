@@ -88,6 +88,7 @@ collect::CollectConfig ToCollectConfig(const std::vector<store::Workspace>& work
 absl::Status LoadConfig(store::Store& store, http::ConfigHolder& holder) {
   SPOOR_ASSIGN_OR_RETURN(std::vector<store::Workspace> all, store.LoadWorkspaces());
   holder.Set(std::make_shared<const collect::CollectConfig>(ToCollectConfig(all)));
+  holder.SetWorkspaces(std::make_shared<const std::vector<store::Workspace>>(std::move(all)));
   return absl::OkStatus();
 }
 
@@ -180,7 +181,10 @@ int Serve(const ServeConfig& cfg) {
                               tracking_options, oauth);
 
   http::AuthRoutes auth_routes(oauth, {cfg.trust_proxy_headers});
-  http::ApiRoutes api_routes(oauth, {kVersion});
+  // The APIs read through their own connection, beside the writer's.
+  auto reader = store::OpenSqliteStore({cfg.data_dir, /*read_only=*/true});
+  if (!reader.ok()) return Fail(reader.status());
+  http::ApiRoutes api_routes(oauth, **reader, **pipeline, config, contact_ids, clock, {kVersion});
   http::Router router(routes, auth_routes, api_routes);
 
   http::ServerOptions server_options = cfg.server;
@@ -252,10 +256,12 @@ int Domains(const std::string& action, const std::string& origin, const std::str
   return 0;
 }
 
-int ShowWorkspace(const std::string& data, const std::string& workspace) {
+int ShowWorkspace(const std::string& data, const std::string& workspace,
+                  const std::string& create_name = {}) {
   auto store = store::OpenSqliteStore({data});
   if (!store.ok()) return Fail(store.status());
-  auto ws = PickWorkspace(**store, workspace);
+  auto ws = create_name.empty() ? PickWorkspace(**store, workspace)
+                                : (*store)->CreateWorkspace(create_name);
   if (!ws.ok()) return Fail(ws.status());
   boost::json::array domains, fields;
   for (const auto& d : ws->tracking_domains) domains.emplace_back(d);
@@ -513,6 +519,10 @@ int Main(int argc, char** argv) {
   CLI::App* ws_cmd = app.add_subcommand("workspace", "Show and configure workspaces");
   ws_cmd->require_subcommand(1);
   CLI::App* show = ws_cmd->add_subcommand("show", "Print a workspace as JSON");
+  std::string ws_name;
+  CLI::App* ws_create = ws_cmd->add_subcommand("create", "Create a workspace; prints it as JSON");
+  ws_create->add_option("--name", ws_name, "Its name")->required();
+  ws_create->add_option("--data", data, "Data directory")->capture_default_str();
   CLI::App* domains = ws_cmd->add_subcommand("domains", "Manage tracking domains (CORS origins)");
   std::string action, origin;
   domains->add_option("action", action, "add | remove | list")
@@ -655,6 +665,7 @@ int Main(int argc, char** argv) {
     return Serve(*cfg);
   }
   if (show->parsed()) return ShowWorkspace(data, workspace);
+  if (ws_create->parsed()) return ShowWorkspace(data, "", ws_name);
   if (domains->parsed()) return Domains(action, origin, data, workspace);
   if (exp->parsed()) return Export(what, data, workspace);
   if (ws_set->parsed()) return SetWorkspace(data, workspace, set_key, set_value);

@@ -24,6 +24,10 @@ std::optional<uint64_t> IdentityCache::Find(std::string_view device_id,
 void IdentityCache::Put(std::string_view device_id, int64_t workspace_id, uint64_t contact_id) {
   Shard& shard = ShardOf(device_id);
   absl::MutexLock lock(&shard.mu);
+  if (contact_id == 0) {  // the contact was deleted: the device is forgotten
+    shard.map.erase(ToAbsl(device_id));
+    return;
+  }
   shard.map[ToAbsl(device_id)] = Entry{workspace_id, contact_id};
 }
 

@@ -28,6 +28,7 @@ class IdentityCache {
   };
   // The contact of `device_id` in `workspace_id`, if known.
   std::optional<uint64_t> Find(std::string_view device_id, int64_t workspace_id) const;
+  // A contact id of 0 forgets the device (its contact was deleted).
   void Put(std::string_view device_id, int64_t workspace_id, uint64_t contact_id);
   size_t size() const;
 

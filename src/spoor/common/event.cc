@@ -7,7 +7,7 @@
 namespace spoor {
 namespace {
 
-constexpr uint8_t kFormatVersion = 2;
+constexpr uint8_t kFormatVersion = 3;
 
 class Writer {
  public:
@@ -108,6 +108,8 @@ std::string_view EventTypeName(EventType type) {
     case EventType::kPhoneCall: return "phone_call";
     case EventType::kIdentify: return "identify";
     case EventType::kDeviceCreated: return "device_created";
+    case EventType::kContactUpdate: return "contact_update";
+    case EventType::kContactDelete: return "contact_delete";
   }
   return "unknown";
 }
@@ -150,13 +152,14 @@ std::string EncodeEvent(const Event& e) {
   w.Varint(e.spare_contact_id);
   w.Str(e.user_id);
   w.Str(e.properties_json);
+  w.U8(static_cast<uint8_t>((e.replace_fields ? 1 : 0) | (e.overwrite_blank ? 2 : 0)));
   return out;
 }
 
 absl::StatusOr<Event> DecodeEvent(std::string_view bytes) {
   Reader r(bytes);
   const uint8_t version = r.U8();
-  if (version != 1 && version != kFormatVersion) {
+  if (version < 1 || version > kFormatVersion) {
     return absl::DataLossError("unknown event encoding");
   }
   Event e;
@@ -182,6 +185,11 @@ absl::StatusOr<Event> DecodeEvent(std::string_view bytes) {
     e.spare_contact_id = r.Varint();
     e.user_id = r.Str();
     e.properties_json = r.Str();
+  }
+  if (version >= 3) {
+    uint8_t flags = r.U8();
+    e.replace_fields = (flags & 1) != 0;
+    e.overwrite_blank = (flags & 2) != 0;
   }
   if (!r.ok() || !r.AtEnd()) return absl::DataLossError("truncated event encoding");
   return e;

@@ -22,6 +22,11 @@ enum class EventType : uint8_t {
   // A device and its anonymous contact came into being with no page view
   // (GET /mtc). Creates the contact; adds no row to the events table.
   kDeviceCreated = 7,
+  // An authenticated API write to a contact (create or update): its values
+  // replace the contact's, identifiers included. No session.
+  kContactUpdate = 8,
+  // An authenticated API delete: the contact and everything of it go.
+  kContactDelete = 9,
 };
 
 enum class EventSource : uint8_t { kJs = 1, kPixel = 2, kApi = 3, kMobile = 4, kPush = 5, kCall = 6 };
@@ -67,6 +72,10 @@ struct Event {
   // custom event; `properties` are added to it.
   std::string properties_json;
   std::string ip, user_agent;
+  // kContactUpdate only: fields the event does not name are cleared (PUT).
+  bool replace_fields = false;
+  // kContactUpdate only: empty values clear fields (Mautic's overwriteWithBlank).
+  bool overwrite_blank = false;
 };
 
 // Compact binary encoding used by the inbox and the bus. Versioned: the

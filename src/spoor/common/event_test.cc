@@ -43,6 +43,35 @@ TEST(EventCodec, RoundTrips) {
   EXPECT_EQ(d->user_agent, e.user_agent);
 }
 
+TEST(EventCodec, CarriesContactWriteFlags) {
+  Event e = Sample();
+  e.type = EventType::kContactUpdate;
+  e.source = EventSource::kApi;
+  e.overwrite_blank = true;
+  auto d = DecodeEvent(EncodeEvent(e));
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->type, EventType::kContactUpdate);
+  EXPECT_FALSE(d->replace_fields);
+  EXPECT_TRUE(d->overwrite_blank);
+  e.replace_fields = true;
+  e.overwrite_blank = false;
+  d = DecodeEvent(EncodeEvent(e));
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_TRUE(d->replace_fields);
+  EXPECT_FALSE(d->overwrite_blank);
+}
+
+TEST(EventCodec, ReadsTheFormerEncoding) {
+  // Version 2 is version 3 without the trailing flags byte.
+  std::string bytes = EncodeEvent(Sample());
+  bytes[0] = 2;
+  bytes.pop_back();
+  auto d = DecodeEvent(bytes);
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->url, Sample().url);
+  EXPECT_FALSE(d->replace_fields);
+}
+
 TEST(EventCodec, RejectsEveryTruncation) {
   std::string bytes = EncodeEvent(Sample());
   for (size_t n = 0; n < bytes.size(); ++n) {

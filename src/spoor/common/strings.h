@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 #include <type_traits>
 
 #include "absl/strings/string_view.h"
@@ -57,6 +58,17 @@ inline std::string_view TrimAscii(std::string_view s) {
 
 inline bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
+}
+
+// Splits at every `sep`; "a,,b" gives {"a", "", "b"}, "" gives {""}.
+inline std::vector<std::string_view> Split(std::string_view s, char sep) {
+  std::vector<std::string_view> out;
+  while (true) {
+    size_t at = s.find(sep);
+    out.push_back(s.substr(0, at));
+    if (at == std::string_view::npos) return out;
+    s.remove_prefix(at + 1);
+  }
 }
 
 }  // namespace spoor

@@ -1,9 +1,9 @@
 // Routes of the REST APIs: Mautic's (/api/contacts, /api/fields/contact,
-// /api/forms, ...) with its paths, verbs, JSON shapes and status codes, and
-// Spoor's own under /api/v1/. Every request is authenticated (OAuth2 bearer
-// token, or HTTP Basic when enabled) and sees only its workspace. Handlers
-// are glue: authenticate, parse, call api::, publish writes through the bus
-// and wait until they are applied, render.
+// ...) with its paths, verbs, JSON shapes and status codes, and Spoor's own
+// under /api/v1/. Every request is authenticated (OAuth2 bearer token) and
+// sees only its workspace: another workspace's ids answer as missing ones.
+// Handlers are glue: authenticate, parse, call api::, publish writes through
+// the bus and wait until they are applied, then read the result back.
 //
 // Thread-safety: one ApiRoutes serves every I/O thread.
 #pragma once
@@ -11,9 +11,16 @@
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/json.hpp>
 
+#include "spoor/api/contacts.h"
 #include "spoor/api/oauth.h"
+#include "spoor/collect/identity.h"
+#include "spoor/common/clock.h"
 #include "spoor/http/http.h"
+#include "spoor/http/tracking.h"
+#include "spoor/pipeline/pipeline.h"
+#include "spoor/store/store.h"
 
 namespace spoor::http {
 
@@ -23,8 +30,16 @@ struct ApiOptions {
 
 class ApiRoutes {
  public:
-  ApiRoutes(const api::OAuthServer& oauth, ApiOptions options)
-      : oauth_(oauth), options_(std::move(options)) {}
+  ApiRoutes(const api::OAuthServer& oauth, store::Store& store, pipeline::Bus& bus,
+            const ConfigHolder& config, collect::ContactIdAllocator& contact_ids,
+            const Clock& clock, ApiOptions options)
+      : oauth_(oauth),
+        store_(store),
+        bus_(bus),
+        config_(config),
+        contact_ids_(contact_ids),
+        clock_(clock),
+        options_(std::move(options)) {}
 
   // Whether `path` is one of these routes (every /api/ path but the events
   // ingest endpoint, which belongs to the tracking surface).
@@ -33,7 +48,28 @@ class ApiRoutes {
   boost::asio::awaitable<Response> Handle(Request& request);
 
  private:
+  struct Call;  // one authenticated request
+  boost::asio::awaitable<Response> Route(Call& call);
+  boost::asio::awaitable<Response> Contacts(Call& call, std::string_view rest);
+  boost::asio::awaitable<Response> CreateContact(Call& call, bool replace_id_missing);
+  boost::asio::awaitable<Response> EditContact(Call& call, int64_t id, bool put);
+  boost::asio::awaitable<Response> DeleteContact(Call& call, int64_t id);
+  boost::asio::awaitable<Response> BatchNew(Call& call);
+  boost::asio::awaitable<Response> BatchEdit(Call& call, bool put);
+  boost::asio::awaitable<Response> BatchDelete(Call& call);
+  boost::asio::awaitable<Response> AddUtm(Call& call, int64_t id);
+  Response ListContacts(Call& call);
+  Response GetContact(Call& call, int64_t id);
+  Response Activity(Call& call, int64_t id);
+  Response Devices(Call& call, int64_t id);
+  Response Fields(Call& call, std::string_view rest);
+
   const api::OAuthServer& oauth_;
+  store::Store& store_;
+  pipeline::Bus& bus_;
+  const ConfigHolder& config_;
+  collect::ContactIdAllocator& contact_ids_;
+  const Clock& clock_;
   ApiOptions options_;
 };
 

@@ -1,5 +1,7 @@
 #include "spoor/http/tracking.h"
 
+#include "spoor/http/publish.h"
+
 #include <boost/asio.hpp>
 #include <boost/json.hpp>
 
@@ -19,37 +21,6 @@ constexpr unsigned char kGif[] = {
     0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x02, 0x02, 0x04, 0x01, 0x00, 0x3b};
 
 constexpr size_t kCollectBodyLimit = 64 * 1024;
-
-// Waits until the bus has made `event` durable (or refused it).
-asio::awaitable<absl::Status> PublishDurably(pipeline::Bus& bus, const Event& event) {
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(absl::Status)>(
-      [&bus, &event](auto handler) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        auto complete = [shared](absl::Status status) {
-          auto executor = asio::get_associated_executor(*shared);
-          asio::post(executor, [shared, status]() mutable { std::move (*shared)(status); });
-        };
-        absl::Status queued = bus.Publish(event, complete);
-        if (!queued.ok()) complete(queued);
-      },
-      asio::use_awaitable);
-}
-
-// Waits until the bus has made all `events` durable, in one commit.
-asio::awaitable<absl::Status> PublishAllDurably(pipeline::Bus& bus,
-                                                const std::vector<Event>& events) {
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(absl::Status)>(
-      [&bus, &events](auto handler) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        auto complete = [shared](absl::Status status) {
-          auto executor = asio::get_associated_executor(*shared);
-          asio::post(executor, [shared, status]() mutable { std::move (*shared)(status); });
-        };
-        absl::Status queued = bus.PublishAll(events, complete);
-        if (!queued.ok()) complete(queued);
-      },
-      asio::use_awaitable);
-}
 
 Response Unavailable(std::string_view why) {
   Response res = JsonError(503, "unavailable", why);
@@ -175,7 +146,7 @@ asio::awaitable<Response> TrackingRoutes::Track(collect::Endpoint endpoint, Requ
                                                 std::string_view cookie_path) {
   collect::HitOutcome out = collector_.Handle(endpoint, ToHit(request), ws);
   if (out.event) {
-    absl::Status durable = co_await PublishDurably(bus_, *out.event);
+    absl::Status durable = co_await Publish(bus_, *out.event);
     if (!durable.ok()) {
       if (observability_.counters) observability_.counters->Add("collect_unavailable", "bus");
       co_return Unavailable(ToStd(durable.message()));
@@ -284,7 +255,7 @@ asio::awaitable<Response> TrackingRoutes::IngestApiEvents(Request& request,
   absl::StatusOr<std::vector<Event>> events =
       collector_.ApiEvents(*parsed, auth, ToHit(request), *ws);
   if (!events.ok()) co_return JsonError(400, "invalid_request", ToStd(events.status().message()));
-  absl::Status durable = co_await PublishAllDurably(bus_, *events);
+  absl::Status durable = co_await Publish(bus_, *events);
   if (!durable.ok()) co_return Unavailable(ToStd(durable.message()));
   boost::json::array ids;
   for (const Event& e : *events) ids.emplace_back(e.id);
@@ -306,7 +277,7 @@ asio::awaitable<Response> TrackingRoutes::FollowLink(Request& request,
   Response res;
   if (out.event) {
     // A click is recorded before the redirect; if that fails, still redirect.
-    absl::Status durable = co_await PublishDurably(bus_, *out.event);
+    absl::Status durable = co_await Publish(bus_, *out.event);
     if (durable.ok() && !out.device_id.empty()) AddTrackingCookies(request, out, cookie_path, res);
   }
   res.status = 302;
@@ -352,7 +323,7 @@ asio::awaitable<Response> TrackingRoutes::SubmitForm(Request& request,
     co_return HtmlPage(400, "Please correct the form", list + "</ul>");
   }
   if (out.hit.event) {
-    absl::Status durable = co_await PublishDurably(bus_, *out.hit.event);
+    absl::Status durable = co_await Publish(bus_, *out.hit.event);
     if (!durable.ok()) co_return Unavailable(ToStd(durable.message()));
   }
   Response res;

@@ -31,10 +31,20 @@ class ConfigHolder {
     absl::MutexLock lock(&mu_);
     config_ = std::move(config);
   }
+  // The workspaces as stored (field definitions with labels, forms), for the APIs.
+  std::shared_ptr<const std::vector<store::Workspace>> Workspaces() const {
+    absl::MutexLock lock(&mu_);
+    return workspaces_;
+  }
+  void SetWorkspaces(std::shared_ptr<const std::vector<store::Workspace>> workspaces) {
+    absl::MutexLock lock(&mu_);
+    workspaces_ = std::move(workspaces);
+  }
 
  private:
   mutable absl::Mutex mu_;
   std::shared_ptr<const collect::CollectConfig> config_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const std::vector<store::Workspace>> workspaces_ ABSL_GUARDED_BY(mu_);
 };
 
 struct TrackingOptions {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <deque>
+#include <map>
 #include <thread>
 #include <vector>
 
@@ -33,7 +34,7 @@ class LocalPipeline::Impl {
     processor_ = std::thread([this] { RunProcessor(); });
   }
 
-  absl::Status Publish(std::vector<std::string> bodies, DoneFn done) {
+  absl::Status Publish(std::vector<std::string> bodies, DoneFn done, bool wait_applied = false) {
     absl::MutexLock lock(&mu_);
     if (stopping_) return absl::UnavailableError("shutting down");
     if (queued_events_ + bodies.size() > options_.max_queue) {
@@ -41,7 +42,7 @@ class LocalPipeline::Impl {
       return absl::UnavailableError("ingest queue full");
     }
     queued_events_ += bodies.size();
-    queue_.push_back({std::move(bodies), std::move(done)});
+    queue_.push_back({std::move(bodies), std::move(done), wait_applied});
     return absl::OkStatus();
   }
 
@@ -81,6 +82,7 @@ class LocalPipeline::Impl {
   struct Pending {
     std::vector<std::string> bodies;
     DoneFn done;
+    bool wait_applied = false;  // answer after processing, not after the commit
   };
 
   // The writer: only commits, so acknowledgements never wait for processing.
@@ -160,7 +162,8 @@ class LocalPipeline::Impl {
     for (Pending& p : batch) {
       for (std::string& b : p.bodies) bodies.push_back(std::move(b));
     }
-    absl::Status status = store_.AppendInbox(bodies);
+    absl::StatusOr<int64_t> last_seq = store_.AppendInbox(bodies);
+    absl::Status status = last_seq.status();
     if (!status.ok()) spdlog::error("commit of {} events failed: {}", bodies.size(), status.ToString());
     {
       absl::MutexLock lock(&mu_);
@@ -168,12 +171,33 @@ class LocalPipeline::Impl {
         stats_.committed += static_cast<int64_t>(bodies.size());
         stats_.inbox_lag += static_cast<int64_t>(bodies.size());
         ++stats_.commits;
+        // Sequence numbers are consecutive: walk back from the last.
+        int64_t seq = *last_seq - static_cast<int64_t>(bodies.size());
+        for (Pending& p : batch) {
+          seq += static_cast<int64_t>(p.bodies.size());
+          if (p.wait_applied) apply_waiters_.emplace(seq, std::move(p.done));
+        }
       } else {
         ++stats_.commit_failures;
       }
       committing_ = false;
     }
-    for (Pending& p : batch) std::move(p.done)(status);
+    for (Pending& p : batch) {
+      if (p.done) std::move(p.done)(status);
+    }
+  }
+
+  // Runs the waiters of every publish applied through `seq`.
+  void WakeApplied(int64_t seq) {
+    std::vector<DoneFn> ready;
+    {
+      absl::MutexLock lock(&mu_);
+      while (!apply_waiters_.empty() && apply_waiters_.begin()->first <= seq) {
+        ready.push_back(std::move(apply_waiters_.begin()->second));
+        apply_waiters_.erase(apply_waiters_.begin());
+      }
+    }
+    for (DoneFn& done : ready) std::move(done)(absl::OkStatus());
   }
 
   // Processes up to `limit` inbox rows. Returns whether rows may remain.
@@ -204,11 +228,15 @@ class LocalPipeline::Impl {
     if (!applied.device_moves.empty() && hooks_.device_moves) {
       hooks_.device_moves(applied.device_moves);
     }
-    absl::MutexLock lock(&mu_);
-    stats_.processed += applied.applied;
-    stats_.duplicates += applied.duplicates;
-    stats_.undecodable += undecodable;
-    stats_.inbox_lag = std::max<int64_t>(0, stats_.inbox_lag - static_cast<int64_t>(rows.size()));
+    {
+      absl::MutexLock lock(&mu_);
+      stats_.processed += applied.applied;
+      stats_.duplicates += applied.duplicates;
+      stats_.undecodable += undecodable;
+      stats_.inbox_lag =
+          std::max<int64_t>(0, stats_.inbox_lag - static_cast<int64_t>(rows.size()));
+    }
+    WakeApplied(through);
     return static_cast<int>(rows.size()) == limit;
   }
 
@@ -221,6 +249,8 @@ class LocalPipeline::Impl {
 
   mutable absl::Mutex mu_;
   std::deque<Pending> queue_ ABSL_GUARDED_BY(mu_);
+  // Publishes waiting to be applied, by the sequence number of their last event.
+  std::multimap<int64_t, DoneFn> apply_waiters_ ABSL_GUARDED_BY(mu_);
   size_t queued_events_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
@@ -253,6 +283,13 @@ absl::Status LocalPipeline::PublishAll(const std::vector<Event>& events, DoneFn 
   for (const Event& e : events) bodies.push_back(EncodeEvent(e));
   return impl_->Publish(std::move(bodies), std::move(done));
 }
+absl::Status LocalPipeline::PublishApplied(const std::vector<Event>& events, DoneFn done) {
+  std::vector<std::string> bodies;
+  bodies.reserve(events.size());
+  for (const Event& e : events) bodies.push_back(EncodeEvent(e));
+  return impl_->Publish(std::move(bodies), std::move(done), /*wait_applied=*/true);
+}
+
 void LocalPipeline::Stop() { impl_->Stop(); }
 PipelineStats LocalPipeline::Stats() const { return impl_->Stats(); }
 void LocalPipeline::WaitProcessed() { impl_->WaitProcessed(); }

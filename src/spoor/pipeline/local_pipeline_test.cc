@@ -42,6 +42,43 @@ class PipelineTest : public ::testing::Test {
   int64_t ws_ = 0;
 };
 
+TEST_F(PipelineTest, PublishAppliedAnswersOnceTheWriteCanBeReadBack) {
+  auto pipeline = LocalPipeline::Start(*store_, {}, {});
+  ASSERT_TRUE(pipeline.ok());
+  // Durable-only traffic around it, so the applied waiter has company.
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE((*pipeline)->Publish(MakeEvent(ws_, 3, i), [](absl::Status) {}).ok());
+  }
+  for (int round = 0; round < 20; ++round) {
+    Event e;
+    e.id = NewEventId(1700000001000000 + round);
+    e.workspace_id = ws_;
+    e.received_at_us = 1700000001000000 + round;
+    e.type = EventType::kContactUpdate;
+    e.source = EventSource::kApi;
+    e.spare_contact_id = 1000 + static_cast<uint64_t>(round);
+    e.fields = {{"email", "p" + std::to_string(round) + "@x.org"}, {"phone", "+55"}};
+    absl::Notification done;
+    absl::Status status = absl::UnknownError("not called");
+    // The read happens in the callback: the write must already be applied.
+    absl::StatusOr<store::ContactRecord> seen = absl::UnknownError("not read");
+    ASSERT_TRUE((*pipeline)
+                    ->PublishApplied({e},
+                                     [&](absl::Status s) {
+                                       status = s;
+                                       auto id = store_->EventContact(ws_, e.id);
+                                       if (id.ok()) seen = store_->GetContact(ws_, *id);
+                                       done.Notify();
+                                     })
+                    .ok());
+    done.WaitForNotification();
+    ASSERT_TRUE(status.ok()) << status;
+    ASSERT_TRUE(seen.ok()) << seen.status();
+    EXPECT_EQ(seen->id, 1000 + round);
+    EXPECT_EQ(seen->fields.size(), 2u);
+  }
+}
+
 TEST_F(PipelineTest, EveryAcknowledgedEventIsCommittedAndProcessed) {
   auto pipeline = LocalPipeline::Start(*store_, {}, {});
   ASSERT_TRUE(pipeline.ok());

@@ -36,6 +36,10 @@ class Bus {
   // Publishes several events as one unit: all are committed in the same
   // transaction, or none is. Errors as Publish.
   virtual absl::Status PublishAll(const std::vector<Event>& events, DoneFn done) = 0;
+  // As PublishAll, but `done` runs only once the events are also applied
+  // (contacts, fields, tags updated), so the caller can read what they did.
+  // For API writes, whose answers show the written contact.
+  virtual absl::Status PublishApplied(const std::vector<Event>& events, DoneFn done) = 0;
 };
 
 struct PipelineOptions {
@@ -79,6 +83,7 @@ class LocalPipeline final : public Bus {
 
   absl::Status Publish(const Event& event, DoneFn done) override;
   absl::Status PublishAll(const std::vector<Event>& events, DoneFn done) override;
+  absl::Status PublishApplied(const std::vector<Event>& events, DoneFn done) override;
   // Commits what is queued, processes the whole inbox, and joins the writer.
   void Stop();
   PipelineStats Stats() const;

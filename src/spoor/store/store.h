@@ -131,15 +131,90 @@ struct TimelineQuery {
   int64_t to_us = 0;               // 0 = no bound
 };
 
+// --- contacts, as the REST APIs read them ---
+
+struct ContactRecord {
+  int64_t id = 0;
+  int64_t workspace_id = 0;
+  int64_t created_at_us = 0;
+  int64_t modified_at_us = 0;     // latest field write, else created_at
+  int64_t last_active_us = 0;
+  int64_t identified_at_us = 0;   // first identifier claimed; 0 = anonymous
+  std::vector<std::pair<std::string, std::string>> fields;  // alias -> value
+  std::vector<std::string> tags;
+};
+
+// One condition on a contact column: a built-in (id, date_added,
+// date_modified, last_active, date_identified) or a field alias. Values are
+// always bound, never spliced into SQL.
+struct ContactFilter {
+  std::string column;
+  // eq neq lt lte gt gte like notLike in notIn isNull isNotNull
+  std::string op = "eq";
+  std::vector<std::string> values;
+};
+
+struct ContactQuery {
+  int64_t workspace_id = 0;
+  int64_t start = 0;
+  int limit = 30;
+  std::string order_by = "id";  // a built-in column or a field alias
+  bool descending = false;
+  std::vector<ContactFilter> filters;  // all must hold
+  std::string text;                    // in any field value (LIKE, escaped)
+  std::optional<bool> anonymous;
+  // Keyset pagination for Spoor's own API: ids greater than this (by id).
+  int64_t after_id = 0;
+};
+
+struct ContactPage {
+  int64_t total = 0;
+  std::vector<ContactRecord> contacts;
+};
+
+struct DeviceRecord {
+  std::string device_id;
+  int64_t created_at_us = 0;
+  int64_t last_seen_us = 0;
+  std::string user_agent;
+};
+
+struct ActivityRecord {
+  std::string event_id;
+  int64_t contact_id = 0;
+  int64_t at_us = 0;
+  std::string type;  // EventTypeName
+  std::string source;
+  std::string name, url, title, referrer, channel, properties_json;
+  std::string utm_source, utm_medium, utm_campaign, utm_term, utm_content;
+};
+
+struct ActivityQuery {
+  int64_t workspace_id = 0;
+  int64_t contact_id = 0;  // 0 = every contact of the workspace
+  std::vector<std::string> include_types, exclude_types;
+  std::string text;        // in url, title or name
+  int64_t from_us = 0, to_us = 0;
+  bool ascending = false;
+  int64_t offset = 0;
+  int limit = 25;
+};
+
+struct ActivityPage {
+  int64_t total = 0;
+  std::vector<ActivityRecord> events;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
 
   // --- ingest path (writer thread) ---
-  // Appends encoded events in one durable transaction. Returns only after
-  // the commit is on disk. Errors: Unavailable (disk full, I/O error; the
-  // store then refuses writes until restarted).
-  virtual absl::Status AppendInbox(absl::Span<const std::string> bodies) = 0;
+  // Appends encoded events in one durable transaction, with consecutive
+  // sequence numbers. Returns the last one, only after the commit is on disk.
+  // Errors: Unavailable (disk full, I/O error; the store then refuses writes
+  // until restarted).
+  virtual absl::StatusOr<int64_t> AppendInbox(absl::Span<const std::string> bodies) = 0;
   // Rows with seq > `after_seq`, oldest first, at most `limit`.
   virtual absl::StatusOr<std::vector<InboxRow>> ReadInbox(int64_t after_seq, int limit) = 0;
   virtual absl::StatusOr<int64_t> ProcessedSeq() = 0;
@@ -162,6 +237,8 @@ class Store {
 
   // --- configuration ---
   virtual absl::StatusOr<Workspace> EnsureDefaultWorkspace() = 0;
+  // A new workspace with the default contact fields and a write key.
+  virtual absl::StatusOr<Workspace> CreateWorkspace(std::string_view name) = 0;
   virtual absl::StatusOr<std::vector<Workspace>> LoadWorkspaces() = 0;
   // Resolves a workspace by uuid; empty selects the default workspace.
   virtual absl::StatusOr<Workspace> FindWorkspace(std::string_view uuid) = 0;
@@ -207,6 +284,21 @@ class Store {
   // and its timeline: every event of it and of contacts merged into it,
   // newest first, with session boundaries. Errors: NotFound.
   virtual absl::StatusOr<std::string> ShowContact(int64_t contact, const TimelineQuery& query) = 0;
+
+  // --- contacts API ---
+  // Errors: InvalidArgument for an unknown column or operator.
+  virtual absl::StatusOr<ContactPage> ListContacts(const ContactQuery& query) = 0;
+  // A live (not merged away, not deleted) contact of the workspace.
+  // Errors: NotFound, also for another workspace's contact.
+  virtual absl::StatusOr<ContactRecord> GetContact(int64_t workspace_id, int64_t id) = 0;
+  // The contact an applied event now belongs to (following merges).
+  // Errors: NotFound.
+  virtual absl::StatusOr<int64_t> EventContact(int64_t workspace_id, std::string_view event_id) = 0;
+  virtual absl::StatusOr<std::vector<DeviceRecord>> ContactDevices(int64_t workspace_id,
+                                                                   int64_t id) = 0;
+  // A contact's timeline (with the contacts merged into it), or the
+  // workspace's. Errors: NotFound for an unknown contact.
+  virtual absl::StatusOr<ActivityPage> Activity(const ActivityQuery& query) = 0;
 };
 
 // Opens (creating and migrating when writable) the embedded SQLite store in

@@ -23,6 +23,7 @@ struct Applier::Statements {
   Stmt add_tag, remove_tag;
   Stmt latest_session, covering_session, insert_session, extend_session, widen_session;
   Stmt insert_event, find_string, insert_string, count;
+  Stmt live_contact, release_identity, delete_field, contact_fields;
 };
 
 Applier::Applier(Db& db) : db_(db) {}
@@ -114,6 +115,12 @@ absl::Status Applier::Prepare() {
        "utm_medium, utm_campaign, utm_term, utm_content, channel, name, properties, ip, "
        "user_agent_id, event_time, origin_contact_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
        "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)"},
+      {&st_->live_contact,
+       "SELECT 1 FROM contacts WHERE id = ?1 AND workspace_id = ?2 AND merged_into IS NULL"},
+      {&st_->release_identity,
+       "DELETE FROM identities WHERE workspace_id = ?1 AND kind = ?2 AND contact_id = ?3"},
+      {&st_->delete_field, "DELETE FROM contact_fields WHERE contact_id = ?1 AND alias = ?2"},
+      {&st_->contact_fields, "SELECT alias FROM contact_fields WHERE contact_id = ?1"},
       {&st_->find_string, "SELECT id FROM strings WHERE value = ?1"},
       {&st_->insert_string, "INSERT INTO strings(value) VALUES (?1)"},
       {&st_->count,
@@ -182,12 +189,14 @@ absl::Status Applier::ApplyOne(const Event& e, ApplyStats& stats) {
       return absl::OkStatus();
     }
   }
+  if (e.type == EventType::kContactDelete) return DeleteContact(e, stats);
   // Server-side events may come with identifiers but no device or contact.
   SPOOR_ASSIGN_OR_RETURN(int64_t origin, OriginContact(e));
   if (origin == 0) {
     SPOOR_RETURN_IF_ERROR(Count(e.workspace_id, "events_dropped", "no_contact"));
     return absl::OkStatus();
   }
+  if (e.type == EventType::kContactUpdate) return ApplyContactUpdate(e, origin, stats);
   SPOOR_RETURN_IF_ERROR(EnsureContactAndDevice(e, origin));
   if (e.type == EventType::kDeviceCreated) {
     ++stats.applied;
@@ -471,6 +480,147 @@ absl::StatusOr<int64_t> Applier::StringId(std::string_view s) {
   }
   strings_.emplace(std::string(s), id);
   return id;
+}
+
+}  // namespace spoor::store::sqlite
+
+namespace spoor::store::sqlite {
+
+absl::Status Applier::ApplyContactUpdate(const Event& e, int64_t origin, ApplyStats& stats) {
+  const int64_t at = e.received_at_us;
+  if (e.contact_id != 0) {
+    // An edit by id: the contact must still be there (not deleted or merged
+    // since the request was checked).
+    st_->live_contact.Bind(1, origin).Bind(2, e.workspace_id);
+    absl::StatusOr<bool> live = st_->live_contact.Step();
+    st_->live_contact.Reset();
+    SPOOR_RETURN_IF_ERROR(live.status());
+    if (!*live) return Count(e.workspace_id, "api_writes_dropped", "contact_missing");
+  }
+  SPOOR_RETURN_IF_ERROR(EnsureContact(origin, e.workspace_id, at));
+  SPOOR_ASSIGN_OR_RETURN(int64_t contact, graph_->Root(origin));
+  const WorkspaceRules& rules = rules_[e.workspace_id];
+  std::string source(EventSourceName(e.source));
+
+  // Identifiers: claimed, replacing this contact's former value of the kind;
+  // one held by another contact is left alone (an edit never merges).
+  absl::flat_hash_set<std::string> taken;
+  std::vector<std::pair<std::string, std::string>> ids;
+  for (const auto& [alias, value] : e.fields) {
+    if (!value.empty() && rules.unique_fields.contains(alias)) ids.emplace_back(alias, value);
+  }
+  if (!e.user_id.empty()) ids.emplace_back("external", e.user_id);
+  for (const auto& [kind, value] : ids) {
+    SPOOR_ASSIGN_OR_RETURN(std::optional<int64_t> owner, graph_->Owner(e.workspace_id, kind, value));
+    if (owner && *owner == contact) continue;
+    if (owner) {
+      taken.insert(kind);
+      SPOOR_RETURN_IF_ERROR(Count(e.workspace_id, "fields_ignored", "identifier_taken"));
+      continue;
+    }
+    SPOOR_RETURN_IF_ERROR(
+        st_->release_identity.Bind(1, e.workspace_id).Bind(2, kind).Bind(3, contact).Run());
+    SPOOR_RETURN_IF_ERROR(graph_->Claim(e.workspace_id, kind, value, contact, at));
+    SPOOR_RETURN_IF_ERROR(st_->mark_identified.Bind(1, contact).Run());
+  }
+
+  absl::flat_hash_set<std::string> named;
+  for (const auto& [alias, value] : e.fields) {
+    named.insert(alias);
+    if (taken.contains(alias)) continue;
+    if (value.empty()) {
+      if (!e.overwrite_blank) continue;  // Mautic: a blank never erases unless asked
+      SPOOR_RETURN_IF_ERROR(st_->delete_field.Bind(1, contact).Bind(2, alias).Run());
+      if (rules.unique_fields.contains(alias)) {
+        SPOOR_RETURN_IF_ERROR(
+            st_->release_identity.Bind(1, e.workspace_id).Bind(2, alias).Bind(3, contact).Run());
+      }
+      continue;
+    }
+    SPOOR_RETURN_IF_ERROR(st_->upsert_field.Bind(1, contact).Bind(2, alias).Bind(3, value)
+                              .Bind(4, source).Bind(5, e.id).Bind(6, at).Run());
+  }
+  if (e.replace_fields) {
+    std::vector<std::string> stale;
+    st_->contact_fields.Bind(1, contact);
+    while (true) {
+      absl::StatusOr<bool> row = st_->contact_fields.Step();
+      if (!row.ok()) {
+        st_->contact_fields.Reset();
+        return row.status();
+      }
+      if (!*row) break;
+      std::string alias(st_->contact_fields.Text(0));
+      if (!named.contains(alias)) stale.push_back(std::move(alias));
+    }
+    st_->contact_fields.Reset();
+    for (const std::string& alias : stale) {
+      SPOOR_RETURN_IF_ERROR(st_->delete_field.Bind(1, contact).Bind(2, alias).Run());
+      if (rules.unique_fields.contains(alias)) {
+        SPOOR_RETURN_IF_ERROR(
+            st_->release_identity.Bind(1, e.workspace_id).Bind(2, alias).Bind(3, contact).Run());
+      }
+    }
+  }
+  SPOOR_RETURN_IF_ERROR(ApplyTags(e, contact));
+  // The write is kept in the timeline (no session: it is not a visit).
+  SPOOR_RETURN_IF_ERROR(InsertEvent(e, contact, 0, at));
+  ++stats.applied;
+  return absl::OkStatus();
+}
+
+absl::Status Applier::DeleteContact(const Event& e, ApplyStats& stats) {
+  const auto contact = static_cast<int64_t>(e.contact_id);
+  st_->live_contact.Bind(1, contact).Bind(2, e.workspace_id);
+  absl::StatusOr<bool> live = st_->live_contact.Step();
+  st_->live_contact.Reset();
+  SPOOR_RETURN_IF_ERROR(live.status());
+  if (!*live) {
+    ++stats.duplicates;  // already gone: a retried delete
+    return absl::OkStatus();
+  }
+  // The contact and every contact merged into it, transitively.
+  SPOOR_ASSIGN_OR_RETURN(Stmt family, db_.Prepare(
+      "WITH RECURSIVE f(id) AS (SELECT ?1 UNION SELECT c.id FROM contacts c JOIN f "
+      "ON c.merged_into = f.id) SELECT id FROM f"));
+  family.Bind(1, contact);
+  std::vector<int64_t> ids;
+  while (true) {
+    SPOOR_ASSIGN_OR_RETURN(bool row, family.Step());
+    if (!row) break;
+    ids.push_back(family.Int(0));
+  }
+  SPOOR_ASSIGN_OR_RETURN(Stmt devices, db_.Prepare("SELECT device_id FROM devices WHERE contact_id = ?1"));
+  for (int64_t id : ids) {
+    devices.Bind(1, id);
+    while (true) {
+      SPOOR_ASSIGN_OR_RETURN(bool row, devices.Step());
+      if (!row) break;
+      stats.device_moves.push_back({std::string(devices.Text(0)), e.workspace_id, 0});
+    }
+    devices.Reset();
+  }
+  constexpr std::string_view kDeletes[] = {
+      "DELETE FROM device_history WHERE device_id IN (SELECT device_id FROM devices "
+      "WHERE contact_id = ?1)",
+      "DELETE FROM devices WHERE contact_id = ?1",
+      "DELETE FROM contact_fields WHERE contact_id = ?1",
+      "DELETE FROM contact_tags WHERE contact_id = ?1",
+      "DELETE FROM identities WHERE contact_id = ?1",
+      "DELETE FROM sessions WHERE contact_id = ?1",
+      "DELETE FROM events WHERE contact_id = ?1",
+      "DELETE FROM merges WHERE winner_id = ?1 OR loser_id = ?1",
+      "DELETE FROM contacts WHERE id = ?1",
+  };
+  for (std::string_view sql : kDeletes) {
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_.Prepare(sql));
+    for (int64_t id : ids) {
+      SPOOR_RETURN_IF_ERROR(stmt.Bind(1, id).Run());
+    }
+  }
+  for (int64_t id : ids) sessions_.erase(static_cast<uint64_t>(id));
+  ++stats.applied;
+  return Count(e.workspace_id, "contacts", "deleted");
 }
 
 }  // namespace spoor::store::sqlite

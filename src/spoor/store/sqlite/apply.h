@@ -60,6 +60,11 @@ class Applier {
   absl::StatusOr<std::optional<int64_t>> CoveringSession(const Event& e, int64_t contact,
                                                          int64_t at);
   absl::Status InsertEvent(const Event& e, int64_t contact, int64_t session_id, int64_t at);
+  // kContactUpdate: an authenticated write; its values replace the contact's.
+  absl::Status ApplyContactUpdate(const Event& e, int64_t origin, ApplyStats& stats);
+  // kContactDelete: the contact, the contacts merged into it, and all their
+  // fields, tags, identities, devices, sessions and events.
+  absl::Status DeleteContact(const Event& e, ApplyStats& stats);
   absl::Status Count(int64_t workspace_id, std::string_view name, std::string_view reason);
   // Dictionary id of `s`, or 0 for an empty string.
   absl::StatusOr<int64_t> StringId(std::string_view s);

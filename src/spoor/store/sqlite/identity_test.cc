@@ -246,3 +246,138 @@ TEST_F(IdentityTest, OutOfOrderEventsJoinTheSessionOfTheirTime) {
 
 }  // namespace
 }  // namespace spoor::store
+
+namespace spoor::store {
+namespace {
+
+class ContactWriteTest : public IdentityTest {
+ protected:
+  Event Write(uint64_t contact, uint64_t spare,
+              std::vector<std::pair<std::string, std::string>> fields) {
+    Event e = Hit(contact, "", kT0 + counter_ * kMinute, std::move(fields));
+    e.url.clear();
+    e.type = EventType::kContactUpdate;
+    e.source = EventSource::kApi;
+    e.spare_contact_id = spare;
+    return e;
+  }
+  std::string FieldOf(int64_t contact, const std::string& alias) {
+    auto c = store_->GetContact(ws_, contact);
+    if (!c.ok()) return "<missing>";
+    for (const auto& [a, v] : c->fields) {
+      if (a == alias) return v;
+    }
+    return "";
+  }
+};
+
+TEST_F(ContactWriteTest, CreatesThenUpdatesByIdentifierWithoutSessions) {
+  Apply({Write(0, 500, {{"email", "ann@x.com"}, {"firstname", "Ann"}})});
+  EXPECT_EQ(FieldOf(500, "firstname"), "Ann");
+  // Same email, another spare: lands on 500 and replaces values.
+  Event again = Write(0, 501, {{"email", "ann@x.com"}, {"firstname", "Anne"}});
+  Apply({again});
+  EXPECT_EQ(*store_->EventContact(ws_, again.id), 500);
+  EXPECT_EQ(FieldOf(500, "firstname"), "Anne");
+  EXPECT_FALSE(store_->GetContact(ws_, 501).ok());
+  EXPECT_TRUE(Rows("sessions").empty());
+}
+
+TEST_F(ContactWriteTest, AnEditReplacesTheEmailButNeverTakesAnother) {
+  Apply({Write(0, 500, {{"email", "ann@x.com"}}), Write(0, 600, {{"email", "bob@x.com"}})});
+  Apply({Write(500, 0, {{"email", "ann@new.com"}})});
+  EXPECT_EQ(FieldOf(500, "email"), "ann@new.com");
+  // The old address is free again; bob's stays bob's.
+  Apply({Write(500, 0, {{"email", "bob@x.com"}, {"city", "Natal"}})});
+  EXPECT_EQ(FieldOf(500, "email"), "ann@new.com");
+  EXPECT_EQ(FieldOf(500, "city"), "Natal");
+  Event claim = Write(0, 700, {{"email", "ann@x.com"}});
+  Apply({claim});
+  EXPECT_EQ(*store_->EventContact(ws_, claim.id), 700);
+}
+
+TEST_F(ContactWriteTest, BlanksKeepValuesUnlessAskedAndReplaceClears) {
+  Apply({Write(0, 500, {{"email", "ann@x.com"}, {"firstname", "Ann"}, {"city", "Recife"}})});
+  Apply({Write(500, 0, {{"firstname", ""}})});
+  EXPECT_EQ(FieldOf(500, "firstname"), "Ann");
+  Event blank = Write(500, 0, {{"firstname", ""}});
+  blank.overwrite_blank = true;
+  Apply({blank});
+  EXPECT_EQ(FieldOf(500, "firstname"), "");
+  Event put = Write(500, 0, {{"lastname", "Lee"}});
+  put.replace_fields = true;
+  Apply({put});
+  EXPECT_EQ(FieldOf(500, "city"), "");
+  EXPECT_EQ(FieldOf(500, "email"), "");
+  EXPECT_EQ(FieldOf(500, "lastname"), "Lee");
+  Event claim = Write(0, 800, {{"email", "ann@x.com"}});
+  Apply({claim});
+  EXPECT_EQ(*store_->EventContact(ws_, claim.id), 800);  // the identity went with the field
+}
+
+TEST_F(ContactWriteTest, DeleteRemovesTheContactItsMergesAndForgetsItsDevices) {
+  Apply({Hit(1, "known", kT0, {{"email", "ann@x.com"}})});
+  Apply({Hit(2, "anon", kT0 + kMinute), Hit(2, "anon", kT0 + 2 * kMinute, {{"email", "ann@x.com"}})});
+  ASSERT_TRUE(store_->GetContact(ws_, 1).ok());
+  moves_.clear();
+  Event del = Write(1, 0, {});
+  del.type = EventType::kContactDelete;
+  Apply({del});
+  EXPECT_FALSE(store_->GetContact(ws_, 1).ok());
+  EXPECT_TRUE(Rows("events").empty());
+  EXPECT_TRUE(Rows("sessions").empty());
+  ASSERT_EQ(moves_.size(), 2u);
+  for (const DeviceOwner& m : moves_) EXPECT_EQ(m.contact_id, 0u);
+  // An edit for the deleted contact does not bring it back.
+  Apply({Write(1, 0, {{"firstname", "Ghost"}})});
+  EXPECT_FALSE(store_->GetContact(ws_, 1).ok());
+  // The email is free again.
+  Event claim = Write(0, 900, {{"email", "ann@x.com"}});
+  Apply({claim});
+  EXPECT_EQ(*store_->EventContact(ws_, claim.id), 900);
+}
+
+TEST_F(ContactWriteTest, ListsFilterSortAndPageWithBoundValues) {
+  Apply({Write(0, 501, {{"email", "b@x.com"}, {"firstname", "Bea"}}),
+         Write(0, 502, {{"email", "a@x.com"}, {"firstname", "Al"}}),
+         Write(0, 503, {{"phone", "+1"}})});
+  ContactQuery q;
+  q.workspace_id = ws_;
+  q.order_by = "firstname";
+  auto page = store_->ListContacts(q);
+  ASSERT_TRUE(page.ok()) << page.status();
+  EXPECT_EQ(page->total, 3);
+  ASSERT_EQ(page->contacts.size(), 3u);
+  EXPECT_EQ(page->contacts[0].id, 503);  // NULL sorts first
+  EXPECT_EQ(page->contacts[1].id, 502);
+  q.filters = {{"email", "like", {"%@x.com"}}};
+  q.limit = 1;
+  q.start = 1;
+  page = store_->ListContacts(q);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 2);
+  ASSERT_EQ(page->contacts.size(), 1u);
+  EXPECT_EQ(page->contacts[0].id, 501);
+  q.filters = {{"email", "eq", {"x' OR '1'='1"}}};
+  EXPECT_EQ(store_->ListContacts(q)->total, 0);
+  q.filters = {{"email; DROP TABLE contacts", "eq", {"x"}}};
+  EXPECT_TRUE(absl::IsInvalidArgument(store_->ListContacts(q).status()));
+  q.filters = {{"id", "in", {"501", "503"}}};
+  q.start = 0;
+  q.limit = 10;
+  EXPECT_EQ(store_->ListContacts(q)->total, 2);
+  q.filters = {{"id", "gt", {"abc"}}};
+  EXPECT_FALSE(store_->ListContacts(q).ok());
+  q.filters.clear();
+  q.anonymous = true;
+  EXPECT_EQ(store_->ListContacts(q)->total, 1);
+  q.anonymous.reset();
+  q.text = "Be";
+  EXPECT_EQ(store_->ListContacts(q)->total, 1);
+  q.text = "%";
+  EXPECT_EQ(store_->ListContacts(q)->total, 0);  // a literal %, not a wildcard
+  EXPECT_FALSE(store_->GetContact(ws_ + 1, 501).ok());  // another workspace
+}
+
+}  // namespace
+}  // namespace spoor::store

@@ -12,6 +12,7 @@
 #include "spoor/common/status.h"
 #include "spoor/store/sqlite/apply.h"
 #include "spoor/store/sqlite/db.h"
+#include "spoor/store/sqlite/contacts.h"
 #include "spoor/store/sqlite/export.h"
 #include "spoor/store/sqlite/migrations.h"
 
@@ -79,7 +80,7 @@ class SqliteStore final : public Store {
   SqliteStore(std::unique_ptr<Db> db, std::unique_ptr<Db> inbox)
       : db_(std::move(db)), inbox_(std::move(inbox)) {}
 
-  absl::Status AppendInbox(absl::Span<const std::string> bodies) override {
+  absl::StatusOr<int64_t> AppendInbox(absl::Span<const std::string> bodies) override {
     absl::MutexLock lock(&inbox_mu_);
     if (!inbox_latched_.ok()) return inbox_latched_;
     if (inbox_ == nullptr) return absl::FailedPreconditionError("store opened read-only");
@@ -91,13 +92,15 @@ class SqliteStore final : public Store {
     for (size_t i = 0; status.ok() && i < bodies.size(); ++i) {
       status = append_stmt_->BindBlob(1, bodies[i]).Run();
     }
+    const int64_t last_seq = inbox_->LastInsertRowid();
     if (status.ok()) status = inbox_->Exec("COMMIT");
     if (!status.ok()) {
       (void)inbox_->Exec("ROLLBACK");
       // Never retried on the same handle (PostgreSQL's fsync lesson).
       if (absl::IsUnavailable(status)) inbox_latched_ = status;
+      return status;
     }
-    return status;
+    return last_seq;
   }
 
   absl::StatusOr<std::vector<InboxRow>> ReadInbox(int64_t after_seq, int limit) override {
@@ -198,6 +201,29 @@ class SqliteStore final : public Store {
       for (DeviceMove& m : moved) moves->push_back({std::move(m.device_id), m.workspace_id, m.contact_id});
     }
     return winner;
+  }
+
+  // --- contacts API ---
+  absl::StatusOr<ContactPage> ListContacts(const ContactQuery& query) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::ListContacts(*db_, query);
+  }
+  absl::StatusOr<ContactRecord> GetContact(int64_t workspace_id, int64_t id) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::GetContact(*db_, workspace_id, id);
+  }
+  absl::StatusOr<int64_t> EventContact(int64_t workspace_id, std::string_view event_id) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::EventContact(*db_, workspace_id, event_id);
+  }
+  absl::StatusOr<std::vector<DeviceRecord>> ContactDevices(int64_t workspace_id,
+                                                           int64_t id) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::ContactDevices(*db_, workspace_id, id);
+  }
+  absl::StatusOr<ActivityPage> Activity(const ActivityQuery& query) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::Activity(*db_, query);
   }
 
   absl::StatusOr<std::string> ShowContact(int64_t contact, const TimelineQuery& query) override {
@@ -532,22 +558,47 @@ class SqliteStore final : public Store {
     return absl::OkStatus();
   }
 
+  absl::StatusOr<Workspace> CreateWorkspace(std::string_view name) override {
+    std::string uuid;
+    {
+      absl::MutexLock lock(&mu_);
+      SPOOR_RETURN_IF_ERROR(CheckWritable());
+      SPOOR_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+      absl::StatusOr<std::string> made = InsertWorkspace(name, false);
+      absl::Status status = made.status();
+      if (status.ok()) status = EnsureWriteKeys();
+      if (status.ok()) status = BumpConfigVersion();
+      if (status.ok()) status = db_->Exec("COMMIT");
+      if (!status.ok()) {
+        (void)db_->Exec("ROLLBACK");
+        return status;
+      }
+      uuid = *made;
+    }
+    return FindWorkspace(uuid);
+  }
+
   absl::Status CreateDefaultWorkspace() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     SPOOR_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
-    absl::Status status = InsertDefaultWorkspace();
+    absl::Status status = InsertWorkspace("Default", true).status();
     if (status.ok()) status = BumpConfigVersion();
     if (status.ok()) return db_->Exec("COMMIT");
     (void)db_->Exec("ROLLBACK");
     return status;
   }
 
-  absl::Status InsertDefaultWorkspace() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  // Returns the new workspace's uuid.
+  absl::StatusOr<std::string> InsertWorkspace(std::string_view name, bool is_default)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     SPOOR_ASSIGN_OR_RETURN(Stmt ws, db_->Prepare(
         "INSERT INTO workspaces(uuid, name, is_default, settings, created_at) "
-        "VALUES (?1, 'Default', 1, ?2, ?3)"));
-    SPOOR_RETURN_IF_ERROR(ws.Bind(1, NewUuidV4())
+        "VALUES (?1, ?4, ?5, ?2, ?3)"));
+    std::string uuid = NewUuidV4();
+    SPOOR_RETURN_IF_ERROR(ws.Bind(1, uuid)
                               .Bind(2, SettingsToJson(WorkspaceSettings{}))
                               .Bind(3, SystemClock().NowMicros())
+                              .Bind(4, name)
+                              .Bind(5, int64_t{is_default})
                               .Run());
     int64_t id = db_->LastInsertRowid();
     SPOOR_ASSIGN_OR_RETURN(Stmt field, db_->Prepare(
@@ -559,7 +610,7 @@ class SqliteStore final : public Store {
                                 .Bind(6, int64_t{f.is_publicly_updatable})
                                 .Run());
     }
-    return absl::OkStatus();
+    return uuid;
   }
 
   absl::Status LoadWorkspaceDetails(Workspace& ws) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
