@@ -51,13 +51,14 @@ std::vector<std::string> HttpResponse::Headers(const std::string& name) const {
 
 namespace {
 
-// Connects `stream` to 127.0.0.1:port with a deadline for the whole exchange.
-bool Connect(beast::tcp_stream& stream, int port, int timeout_ms) {
+// Connects `stream` to ip:port with a deadline for the whole exchange.
+bool Connect(beast::tcp_stream& stream, int port, int timeout_ms,
+             const std::string& ip = "127.0.0.1") {
   boost::system::error_code ec;
+  auto address = asio::ip::make_address(ip, ec);
+  if (ec) return false;
   stream.expires_after(std::chrono::milliseconds(timeout_ms));
-  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
-                                         static_cast<unsigned short>(port)),
-                 ec);
+  stream.connect(asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port)), ec);
   return !ec;
 }
 
@@ -102,6 +103,11 @@ HttpResponse Send(int port, const HttpRequest& request, int timeout_ms) {
 
 HttpResponse SendTls(int port, const HttpRequest& request, const std::string& ca_file,
                      int timeout_ms) {
+  return SendTls("127.0.0.1", port, request, ca_file, timeout_ms);
+}
+
+HttpResponse SendTls(const std::string& ip, int port, const HttpRequest& request,
+                     const std::string& ca_file, int timeout_ms) {
   asio::io_context ioc;
   asio::ssl::context ctx(asio::ssl::context::tls_client);
   boost::system::error_code ec;
@@ -111,8 +117,8 @@ HttpResponse SendTls(int port, const HttpRequest& request, const std::string& ca
     ctx.set_verify_mode(asio::ssl::verify_peer);
   }
   beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
-  if (!ca_file.empty()) stream.set_verify_callback(asio::ssl::host_name_verification("127.0.0.1"));
-  if (!Connect(beast::get_lowest_layer(stream), port, timeout_ms)) return {};
+  if (!ca_file.empty()) stream.set_verify_callback(asio::ssl::host_name_verification(ip));
+  if (!Connect(beast::get_lowest_layer(stream), port, timeout_ms, ip)) return {};
   stream.handshake(asio::ssl::stream_base::client, ec);
   if (ec) return {};
   HttpResponse out = Exchange(stream, port, request);

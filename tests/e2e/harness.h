@@ -50,6 +50,10 @@ std::string SendRaw(int port, const std::string& bytes, int timeout_ms = 10000);
 // not checked. status 0 when the connection or the handshake failed.
 HttpResponse SendTls(int port, const HttpRequest& request, const std::string& ca_file = "",
                      int timeout_ms = 10000);
+// The same to another local address (an IP literal), which the certificate
+// must then name.
+HttpResponse SendTls(const std::string& ip, int port, const HttpRequest& request,
+                     const std::string& ca_file = "", int timeout_ms = 10000);
 // Attempts only a TLS handshake offering exactly `version` (TLS1_1_VERSION,
 // TLS1_2_VERSION, ... from <openssl/ssl.h>) and no certificate check.
 // Returns "" when it succeeded, else OpenSSL's reason.

@@ -1,6 +1,9 @@
 // HTTPS: `spoor tls self-signed`, HTTP and HTTPS side by side, HTTPS only,
 // what TLS changes for requests (Secure cookies, OAuth2), and what a TLS
 // listener does with clients it must refuse.
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -23,6 +26,22 @@ using ::testing::HasSubstr;
 
 HttpRequest Get(const std::string& target) {
   return {"GET", target, {{"User-Agent", kBrowserUa}}, ""};
+}
+
+// The first IPv4 address of this machine that is not loopback, or "".
+std::string NonLoopbackIpv4() {
+  ifaddrs* all = nullptr;
+  if (getifaddrs(&all) != 0) return "";
+  std::string found;
+  for (ifaddrs* i = all; i != nullptr && found.empty(); i = i->ifa_next) {
+    if (i->ifa_addr == nullptr || i->ifa_addr->sa_family != AF_INET) continue;
+    char text[INET_ADDRSTRLEN];
+    auto* in = reinterpret_cast<sockaddr_in*>(i->ifa_addr);
+    if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text)) && std::string(text).rfind("127.", 0))
+      found = text;
+  }
+  freeifaddrs(all);
+  return found;
 }
 
 class TlsE2E : public ::testing::Test {
@@ -120,6 +139,31 @@ TEST_F(TlsE2E, OAuthTokenOverHttps) {
   auto token = boost::json::parse(r.body).as_object();
   EXPECT_EQ(token.at("token_type").as_string(), "bearer");
   EXPECT_FALSE(token.at("access_token").as_string().empty());
+}
+
+// The token endpoint wants HTTPS from anywhere but loopback: a client on
+// another address gets a token only because the request arrived over TLS.
+TEST_F(TlsE2E, OAuthTokenOverHttpsFromBeyondLoopback) {
+  std::string ip = NonLoopbackIpv4();
+  if (ip.empty()) GTEST_SKIP() << "this machine has no non-loopback IPv4 address";
+  auto client = boost::json::parse(RunSpoor({"client", "create", "--name", "EJ", "--data", data()}))
+                    .as_object();
+  int code = -1;
+  RunSpoor({"tls", "self-signed", "--cert", Cert(), "--key", Key(), "--host", ip}, &code);
+  ASSERT_EQ(code, 0);
+  server_ = std::make_unique<SpoorServer>(
+      data(), std::vector<std::string>{"--tls-cert", Cert(), "--tls-key", Key(), "--tls-listen",
+                                       ip + ":0"});
+  ASSERT_TRUE(server_->ok()) << server_->log();
+  std::string body = "grant_type=client_credentials&client_id=" +
+                     std::string(client.at("client_id").as_string()) +
+                     "&client_secret=" + std::string(client.at("client_secret").as_string());
+  HttpResponse r = SendTls(ip, server_->tls_port(),
+                           {"POST", "/oauth/v2/token",
+                            {{"Content-Type", "application/x-www-form-urlencoded"}}, body},
+                           Cert());
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_FALSE(boost::json::parse(r.body).at("access_token").as_string().empty());
 }
 
 TEST_F(TlsE2E, RefusesTlsBelow12) {
