@@ -16,17 +16,26 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
   app.add_option("--config", flags.config_file, "TOML configuration file");
   app.add_option("--threads", flags.threads, "I/O threads (default: one per core)");
   app.add_option("--ready-file", flags.ready_file,
-                 "Write {url, workspace_id, pid} as JSON here once listening");
+                 "Write {url, workspace_id, pid[, tls_port]} as JSON here once listening");
+  app.add_option("--tls-cert", flags.tls_cert,
+                 "PEM certificate (chain) for HTTPS; needs --tls-key");
+  app.add_option("--tls-key", flags.tls_key, "PEM private key of --tls-cert");
+  app.add_option("--tls-listen", flags.tls_listen,
+                 "HOST:PORT for HTTPS beside HTTP on --listen (without it, --listen speaks "
+                 "HTTPS only)");
   app.add_flag("--secure-cookies", flags.secure_cookies,
                "Mark tracking cookies Secure; SameSite=None (behind a TLS proxy)");
   app.add_flag("--trust-proxy-headers", flags.trust_proxy_headers,
                "Believe X-Forwarded-For/-Proto (only behind your own proxy)");
 }
 
-absl::Status ParseListen(std::string_view listen, http::ServerOptions& server) {
+namespace {
+
+absl::Status ParseHostPort(std::string_view flag, std::string_view listen, std::string& host_out,
+                           uint16_t& port_out) {
   size_t colon = listen.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
-    return absl::InvalidArgumentError(StrCat("--listen wants HOST:PORT, got '", listen, "'"));
+    return absl::InvalidArgumentError(StrCat(flag, " wants HOST:PORT, got '", listen, "'"));
   }
   std::string_view host = listen.substr(0, colon);
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
@@ -36,10 +45,22 @@ absl::Status ParseListen(std::string_view listen, http::ServerOptions& server) {
   unsigned value = 0;
   auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
   if (ec != std::errc() || p != port.data() + port.size() || value > 65535) {
-    return absl::InvalidArgumentError(StrCat("bad port in --listen '", listen, "'"));
+    return absl::InvalidArgumentError(StrCat("bad port in ", flag, " '", listen, "'"));
   }
-  server.host = std::string(host);
-  server.port = static_cast<uint16_t>(value);
+  host_out = std::string(host);
+  port_out = static_cast<uint16_t>(value);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status ParseListen(std::string_view listen, http::ServerOptions& server) {
+  return ParseHostPort("--listen", listen, server.host, server.port);
+}
+
+absl::Status ParseTlsListen(std::string_view listen, http::ServerOptions& server) {
+  SPOOR_RETURN_IF_ERROR(ParseHostPort("--tls-listen", listen, server.tls_host, server.tls_port));
+  server.tls_listen = true;
   return absl::OkStatus();
 }
 
@@ -76,6 +97,12 @@ absl::Status ApplyToml(const std::string& path, ServeConfig& cfg) {
     if (file.contains("listen")) {
       SPOOR_RETURN_IF_ERROR(ParseListen(toml::find<std::string>(file, "listen"), cfg.server));
     }
+    if (file.contains("tls_listen")) {
+      SPOOR_RETURN_IF_ERROR(
+          ParseTlsListen(toml::find<std::string>(file, "tls_listen"), cfg.server));
+    }
+    Read(file, "tls_cert", cfg.server.tls_cert_file);
+    Read(file, "tls_key", cfg.server.tls_key_file);
     Read(file, "threads", cfg.server.threads);
     Read(file, "secure_cookies", cfg.secure_cookies);
     Read(file, "trust_proxy_headers", cfg.trust_proxy_headers);
@@ -97,6 +124,25 @@ absl::Status ApplyToml(const std::string& path, ServeConfig& cfg) {
   return absl::OkStatus();
 }
 
+// Half a TLS setup is a mistake worth stopping for: serving plain HTTP when
+// HTTPS was meant would put OAuth2 secrets and cookies on the wire.
+absl::Status ValidateTls(const http::ServerOptions& server) {
+  bool cert = !server.tls_cert_file.empty(), key = !server.tls_key_file.empty();
+  if (cert != key) {
+    return absl::InvalidArgumentError(
+        StrCat("HTTPS needs both --tls-cert and --tls-key (tls_cert and tls_key in the config "
+               "file); only the ", cert ? "certificate" : "key", " was given"));
+  }
+  if (server.tls_listen && !cert) {
+    return absl::InvalidArgumentError("--tls-listen needs --tls-cert and --tls-key");
+  }
+  if (server.tls_listen && server.tls_port != 0 && server.tls_port == server.port &&
+      server.tls_host == server.host) {
+    return absl::InvalidArgumentError("--tls-listen and --listen must differ");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<ServeConfig> ResolveServeConfig(const ServeFlags& flags) {
@@ -106,6 +152,9 @@ absl::StatusOr<ServeConfig> ResolveServeConfig(const ServeFlags& flags) {
   if (!flags.config_file.empty()) SPOOR_RETURN_IF_ERROR(ApplyToml(flags.config_file, cfg));
   if (!flags.data_dir.empty()) cfg.data_dir = flags.data_dir;
   if (!flags.listen.empty()) SPOOR_RETURN_IF_ERROR(ParseListen(flags.listen, cfg.server));
+  if (!flags.tls_listen.empty()) SPOOR_RETURN_IF_ERROR(ParseTlsListen(flags.tls_listen, cfg.server));
+  if (!flags.tls_cert.empty()) cfg.server.tls_cert_file = flags.tls_cert;
+  if (!flags.tls_key.empty()) cfg.server.tls_key_file = flags.tls_key;
   if (flags.threads > 0) cfg.server.threads = flags.threads;
   cfg.secure_cookies = cfg.secure_cookies || flags.secure_cookies;
   cfg.trust_proxy_headers = cfg.trust_proxy_headers || flags.trust_proxy_headers;
@@ -117,6 +166,7 @@ absl::StatusOr<ServeConfig> ResolveServeConfig(const ServeFlags& flags) {
     return absl::InvalidArgumentError("header_limit must be at least 1024 bytes");
   }
   if (cfg.pipeline.max_queue < 1) return absl::InvalidArgumentError("max_queue must be positive");
+  SPOOR_RETURN_IF_ERROR(ValidateTls(cfg.server));
   return cfg;
 }
 

@@ -18,6 +18,9 @@ struct ServeFlags {
   std::string listen;
   std::string config_file;
   std::string ready_file;
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_listen;
   int threads = 0;
   bool secure_cookies = false;
   bool trust_proxy_headers = false;
@@ -41,6 +44,8 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags);
 absl::StatusOr<ServeConfig> ResolveServeConfig(const ServeFlags& flags);
 // Splits "host:port" ("[::1]:80" for IPv6). Errors: InvalidArgument.
 absl::Status ParseListen(std::string_view listen, http::ServerOptions& server);
+// The same for the HTTPS listener: sets tls_host, tls_port and tls_listen.
+absl::Status ParseTlsListen(std::string_view listen, http::ServerOptions& server);
 // Accepts scheme://host[:port] with an optional leading "*." in the host.
 absl::Status ValidateOrigin(std::string_view origin);
 

@@ -73,5 +73,90 @@ TEST_F(ConfigFileTest, BadValuesAreClearErrors) {
   EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
 }
 
+TEST(ResolveServeConfig, TlsIsOffByDefault) {
+  auto cfg = ResolveServeConfig(ServeFlags{});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_FALSE(cfg->server.tls());
+  EXPECT_FALSE(cfg->server.tls_listen);
+}
+
+TEST(ResolveServeConfig, CertAndKeyWithoutTlsListenMeanHttpsOnly) {
+  ServeFlags flags;
+  flags.listen = "127.0.0.1:8443";
+  flags.tls_cert = "site.crt";
+  flags.tls_key = "site.key";
+  auto cfg = ResolveServeConfig(flags);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_TRUE(cfg->server.tls());
+  EXPECT_EQ(cfg->server.tls_cert_file, "site.crt");
+  EXPECT_EQ(cfg->server.tls_key_file, "site.key");
+  EXPECT_FALSE(cfg->server.tls_listen);
+  EXPECT_EQ(cfg->server.port, 8443);
+}
+
+TEST(ResolveServeConfig, TlsListenAddsAnHttpsListener) {
+  ServeFlags flags;
+  flags.tls_cert = "site.crt";
+  flags.tls_key = "site.key";
+  flags.tls_listen = "[::1]:8443";
+  auto cfg = ResolveServeConfig(flags);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_TRUE(cfg->server.tls_listen);
+  EXPECT_EQ(cfg->server.tls_host, "::1");
+  EXPECT_EQ(cfg->server.tls_port, 8443);
+  EXPECT_EQ(cfg->server.port, 8080);  // HTTP stays where it was
+}
+
+TEST(ResolveServeConfig, HalfATlsSetupIsAnError) {
+  ServeFlags cert_only;
+  cert_only.tls_cert = "site.crt";
+  auto a = ResolveServeConfig(cert_only);
+  EXPECT_TRUE(absl::IsInvalidArgument(a.status()));
+  EXPECT_NE(a.status().message().find("--tls-key"), absl::string_view::npos) << a.status();
+  ServeFlags key_only;
+  key_only.tls_key = "site.key";
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(key_only).status()));
+  ServeFlags listen_only;
+  listen_only.tls_listen = "127.0.0.1:8443";
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(listen_only).status()));
+  ServeFlags bad_listen;
+  bad_listen.tls_cert = "site.crt";
+  bad_listen.tls_key = "site.key";
+  bad_listen.tls_listen = "8443";
+  auto b = ResolveServeConfig(bad_listen);
+  EXPECT_TRUE(absl::IsInvalidArgument(b.status()));
+  EXPECT_NE(b.status().message().find("--tls-listen"), absl::string_view::npos) << b.status();
+}
+
+TEST(ResolveServeConfig, HttpAndHttpsCannotShareAPort) {
+  ServeFlags flags;
+  flags.listen = "127.0.0.1:9000";
+  flags.tls_cert = "site.crt";
+  flags.tls_key = "site.key";
+  flags.tls_listen = "127.0.0.1:9000";
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
+}
+
+TEST_F(ConfigFileTest, TlsKeysThenFlags) {
+  ServeFlags flags;
+  flags.config_file = Write("tls_cert = \"a.crt\"\ntls_key = \"a.key\"\n"
+                            "tls_listen = \"0.0.0.0:8443\"\n");
+  auto cfg = ResolveServeConfig(flags);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->server.tls_cert_file, "a.crt");
+  EXPECT_EQ(cfg->server.tls_key_file, "a.key");
+  EXPECT_EQ(cfg->server.tls_host, "0.0.0.0");
+  EXPECT_EQ(cfg->server.tls_port, 8443);
+  flags.tls_cert = "b.crt";
+  flags.tls_key = "b.key";
+  cfg = ResolveServeConfig(flags);
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->server.tls_cert_file, "b.crt");
+  EXPECT_EQ(cfg->server.tls_key_file, "b.key");
+  flags = ServeFlags{};
+  flags.config_file = Write("tls_cert = \"a.crt\"\n");
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
+}
+
 }  // namespace
 }  // namespace spoor

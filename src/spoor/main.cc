@@ -27,6 +27,7 @@
 #include "spoor/config.h"
 #include "spoor/http/http.h"
 #include "spoor/http/router.h"
+#include "spoor/http/tls.h"
 #include "spoor/http/tracking.h"
 #include "spoor/pipeline/pipeline.h"
 #include "spoor/store/store.h"
@@ -92,14 +93,22 @@ absl::Status LoadConfig(store::Store& store, http::ConfigHolder& holder) {
   return absl::OkStatus();
 }
 
-void WriteReadyFile(const std::string& path, const std::string& url, const std::string& ws) {
+// tls_port 0: no HTTPS, and the field is left out.
+void WriteReadyFile(const std::string& path, const std::string& url, const std::string& ws,
+                    uint16_t tls_port) {
   boost::json::object o{{"url", url}, {"workspace_id", ws}, {"pid", getpid()}};
+  if (tls_port != 0) o["tls_port"] = tls_port;
   std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp);
     out << boost::json::serialize(o) << "\n";
   }
   std::filesystem::rename(tmp, path);
+}
+
+std::string Url(std::string_view scheme, const std::string& host, uint16_t port) {
+  bool ipv6 = host.find(':') != std::string::npos;
+  return StrCat(scheme, "://", ipv6 ? "[" : "", host, ipv6 ? "]" : "", ":", port);
 }
 
 std::string Snippet(const std::string& url) {
@@ -193,13 +202,27 @@ int Serve(const ServeConfig& cfg) {
       &http::Router::BodyLimit);
   if (!server.ok()) return Fail(server.status());
 
-  std::string url = StrCat("http://", server_options.host, ":", (*server)->port());
-  spdlog::info("spoor {} listening on {}", kVersion, url);
-  std::printf("Spoor is running.\n  URL:        %s\n  Workspace:  %s\n  Data:       %s\n\n"
+  // Without --tls-listen the one listener speaks HTTPS; with it, HTTPS is a
+  // second URL and the snippet uses it (a page on HTTPS cannot load an http:
+  // script).
+  bool https_only = server_options.tls() && !server_options.tls_listen;
+  std::string url = Url(https_only ? "https" : "http", server_options.host, (*server)->port());
+  std::string https_url =
+      server_options.tls_listen
+          ? Url("https", server_options.tls_host, (*server)->tls_port())
+          : std::string();
+  spdlog::info("spoor {} listening on {}{}{}", kVersion, url, https_url.empty() ? "" : " and ",
+               https_url);
+  std::string urls = StrCat("  URL:        ", url, "\n");
+  if (!https_url.empty()) urls += StrCat("  HTTPS:      ", https_url, "\n");
+  std::printf("Spoor is running.\n%s  Workspace:  %s\n  Data:       %s\n\n"
               "Paste this snippet into your site's pages, before </body>:\n\n%s\n",
-              url.c_str(), ws->uuid.c_str(), cfg.data_dir.c_str(), Snippet(url).c_str());
+              urls.c_str(), ws->uuid.c_str(), cfg.data_dir.c_str(),
+              Snippet(https_url.empty() ? url : https_url).c_str());
   std::fflush(stdout);
-  if (!cfg.ready_file.empty()) WriteReadyFile(cfg.ready_file, url, ws->uuid);
+  if (!cfg.ready_file.empty()) {
+    WriteReadyFile(cfg.ready_file, url, ws->uuid, (*server)->tls_port());
+  }
 
   // Configuration written by other processes (spoor workspace domains ...)
   // is picked up within a second.
@@ -506,6 +529,17 @@ int ContactCommand(const std::string& action, int64_t contact, const std::string
   return 0;
 }
 
+int SelfSigned(const http::SelfSignedOptions& options) {
+  if (absl::Status s = http::WriteSelfSignedCertificate(options); !s.ok()) return Fail(s);
+  std::printf("wrote %s and %s (key readable by you only); valid for %d days for:",
+              options.cert_file.c_str(), options.key_file.c_str(), options.valid_days);
+  for (const std::string& host : options.hosts) std::printf(" %s", host.c_str());
+  std::printf(" (and 127.0.0.1, ::1)\nBrowsers warn about a self-signed certificate; it is for trying "
+              "Spoor out. Clients can trust it with its file (curl --cacert %s).\n",
+              options.cert_file.c_str());
+  return 0;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{"Spoor: who your visitors and contacts are, and what they do."};
   app.set_version_flag("--version", kVersion);
@@ -654,6 +688,27 @@ int Main(int argc, char** argv) {
     }
   }
 
+  http::SelfSignedOptions self_signed;
+  std::vector<std::string> tls_hosts;
+  CLI::App* tls_cmd = app.add_subcommand("tls", "HTTPS certificates");
+  tls_cmd->require_subcommand(1);
+  CLI::App* tls_self = tls_cmd->add_subcommand(
+      "self-signed",
+      "Write an EC P-256 key (mode 0600) and a self-signed certificate for it, for trying "
+      "HTTPS out: spoor serve --tls-cert CERT --tls-key KEY. Browsers warn about it; use a "
+      "certificate from a CA (Let's Encrypt) for real sites");
+  tls_self->add_option("--cert", self_signed.cert_file, "Certificate file to write (PEM)")
+      ->required();
+  tls_self->add_option("--key", self_signed.key_file, "Private key file to write (PEM)")
+      ->required();
+  tls_self->add_option("--host", tls_hosts,
+                       "DNS name or IP address it is for (repeatable; default localhost; "
+                       "127.0.0.1 and ::1 are always included)");
+  tls_self->add_option("--days", self_signed.valid_days, "Validity in days")
+      ->check(CLI::Range(1, 3650))
+      ->capture_default_str();
+  tls_self->add_flag("--force", self_signed.overwrite, "Replace existing files");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -663,6 +718,10 @@ int Main(int argc, char** argv) {
     auto cfg = ResolveServeConfig(serve_flags);
     if (!cfg.ok()) return Fail(cfg.status());
     return Serve(*cfg);
+  }
+  if (tls_self->parsed()) {
+    if (!tls_hosts.empty()) self_signed.hosts = tls_hosts;
+    return SelfSigned(self_signed);
   }
   if (show->parsed()) return ShowWorkspace(data, workspace);
   if (ws_create->parsed()) return ShowWorkspace(data, "", ws_name);

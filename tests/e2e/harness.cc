@@ -13,8 +13,10 @@
 #include <thread>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 
 namespace spoor::e2e {
@@ -49,24 +51,23 @@ std::vector<std::string> HttpResponse::Headers(const std::string& name) const {
 
 namespace {
 
-// Connects `stream` to 127.0.0.1:port with a deadline for the whole exchange.
-bool Connect(beast::tcp_stream& stream, int port, int timeout_ms) {
+// Connects `stream` to ip:port with a deadline for the whole exchange.
+bool Connect(beast::tcp_stream& stream, int port, int timeout_ms,
+             const std::string& ip = "127.0.0.1") {
   boost::system::error_code ec;
+  auto address = asio::ip::make_address(ip, ec);
+  if (ec) return false;
   stream.expires_after(std::chrono::milliseconds(timeout_ms));
-  stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"),
-                                         static_cast<unsigned short>(port)),
-                 ec);
+  stream.connect(asio::ip::tcp::endpoint(address, static_cast<unsigned short>(port)), ec);
   return !ec;
 }
 
-}  // namespace
-
-HttpResponse Send(int port, const HttpRequest& request, int timeout_ms) {
+// Writes `request` and reads the answer on a connected (and, for TLS,
+// handshaken) stream.
+template <typename Stream>
+HttpResponse Exchange(Stream& stream, int port, const HttpRequest& request) {
   HttpResponse out;
-  asio::io_context ioc;
-  beast::tcp_stream stream(ioc);
   boost::system::error_code ec;
-  if (!Connect(stream, port, timeout_ms)) return out;
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(request.method), request.target, 11};
   req.set(bhttp::field::host, "127.0.0.1:" + std::to_string(port));
   for (const auto& [k, v] : request.headers) req.insert(k, v);
@@ -89,6 +90,59 @@ HttpResponse Send(int port, const HttpRequest& request, int timeout_ms) {
   }
   out.body = res.body();
   return out;
+}
+
+}  // namespace
+
+HttpResponse Send(int port, const HttpRequest& request, int timeout_ms) {
+  asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  if (!Connect(stream, port, timeout_ms)) return {};
+  return Exchange(stream, port, request);
+}
+
+HttpResponse SendTls(int port, const HttpRequest& request, const std::string& ca_file,
+                     int timeout_ms) {
+  return SendTls("127.0.0.1", port, request, ca_file, timeout_ms);
+}
+
+HttpResponse SendTls(const std::string& ip, int port, const HttpRequest& request,
+                     const std::string& ca_file, int timeout_ms) {
+  asio::io_context ioc;
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  boost::system::error_code ec;
+  if (!ca_file.empty()) {
+    ctx.load_verify_file(ca_file, ec);
+    if (ec) return {};
+    ctx.set_verify_mode(asio::ssl::verify_peer);
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+  if (!ca_file.empty()) stream.set_verify_callback(asio::ssl::host_name_verification(ip));
+  if (!Connect(beast::get_lowest_layer(stream), port, timeout_ms, ip)) return {};
+  stream.handshake(asio::ssl::stream_base::client, ec);
+  if (ec) return {};
+  HttpResponse out = Exchange(stream, port, request);
+  stream.shutdown(ec);  // the answer is complete; a missing close_notify changes nothing
+  return out;
+}
+
+std::string TlsHandshakeError(int port, int version, int timeout_ms) {
+  asio::io_context ioc;
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  SSL_CTX* native = ctx.native_handle();
+  // OpenSSL 3 refuses TLS below 1.2 at its default security level; level 0
+  // makes this client really offer the old version.
+  SSL_CTX_set_security_level(native, 0);
+  SSL_CTX_set_cipher_list(native, "DEFAULT:@SECLEVEL=0");
+  SSL_CTX_set_min_proto_version(native, version);
+  SSL_CTX_set_max_proto_version(native, version);
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+  if (!Connect(beast::get_lowest_layer(stream), port, timeout_ms)) return "connect failed";
+  boost::system::error_code ec;
+  stream.handshake(asio::ssl::stream_base::client, ec);
+  if (ec) return ec.message();
+  stream.shutdown(ec);
+  return "";
 }
 
 std::string SendRaw(int port, const std::string& bytes, int timeout_ms) {
@@ -158,6 +212,9 @@ void SpoorServer::Start(const std::vector<std::string>& extra_flags) {
   std::string url(v.at("url").as_string());
   port_ = std::stoi(url.substr(url.rfind(':') + 1));
   workspace_id_ = std::string(v.at("workspace_id").as_string());
+  if (const auto* tls = v.as_object().if_contains("tls_port")) {
+    tls_port_ = static_cast<int>(tls->to_number<int64_t>());
+  }
 }
 
 int SpoorServer::Stop() {
@@ -167,6 +224,7 @@ int SpoorServer::Stop() {
   waitpid(pid_, &status, 0);
   pid_ = -1;
   port_ = 0;
+  tls_port_ = 0;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -177,12 +235,28 @@ void SpoorServer::Kill() {
   waitpid(pid_, &status, 0);
   pid_ = -1;
   port_ = 0;
+  tls_port_ = 0;
 }
 
 std::string RunSpoor(const std::vector<std::string>& args, int* exit_code) {
   std::string cmd = "'" + SpoorBinary() + "'";
   for (const auto& a : args) cmd += " '" + a + "'";
   cmd += " 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string out;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
+  int status = pclose(p);
+  if (exit_code) *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+std::string RunSpoorWithStderr(const std::vector<std::string>& args, int* exit_code,
+                               int timeout_seconds) {
+  std::string cmd = "timeout " + std::to_string(timeout_seconds) + " '" + SpoorBinary() + "'";
+  for (const auto& a : args) cmd += " '" + a + "'";
+  cmd += " 2>&1";
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   char buf[65536];

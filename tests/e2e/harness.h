@@ -45,6 +45,19 @@ struct HttpRequest {
 HttpResponse Send(int port, const HttpRequest& request, int timeout_ms = 10000);
 // Sends raw bytes and returns the raw answer (for malformed requests).
 std::string SendRaw(int port, const std::string& bytes, int timeout_ms = 10000);
+// One request over HTTPS on a new connection to 127.0.0.1. With a ca_file the
+// server's certificate must chain to it and name 127.0.0.1; without one it is
+// not checked. status 0 when the connection or the handshake failed.
+HttpResponse SendTls(int port, const HttpRequest& request, const std::string& ca_file = "",
+                     int timeout_ms = 10000);
+// The same to another local address (an IP literal), which the certificate
+// must then name.
+HttpResponse SendTls(const std::string& ip, int port, const HttpRequest& request,
+                     const std::string& ca_file = "", int timeout_ms = 10000);
+// Attempts only a TLS handshake offering exactly `version` (TLS1_1_VERSION,
+// TLS1_2_VERSION, ... from <openssl/ssl.h>) and no certificate check.
+// Returns "" when it succeeded, else OpenSSL's reason.
+std::string TlsHandshakeError(int port, int version, int timeout_ms = 10000);
 
 constexpr char kBrowserUa[] =
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 "
@@ -57,6 +70,8 @@ class SpoorServer {
   ~SpoorServer();
   bool ok() const { return port_ > 0; }
   int port() const { return port_; }
+  // The HTTPS port from the ready file; 0 when HTTPS is off.
+  int tls_port() const { return tls_port_; }
   const std::string& workspace_id() const { return workspace_id_; }
   const std::string& log() const { return log_path_; }
   // SIGTERM and wait; returns the exit status.
@@ -70,11 +85,17 @@ class SpoorServer {
   std::string log_path_;
   pid_t pid_ = -1;
   int port_ = 0;
+  int tls_port_ = 0;
   std::string workspace_id_;
 };
 
 // Runs `spoor ARGS...`; returns stdout. exit_code receives the status.
 std::string RunSpoor(const std::vector<std::string>& args, int* exit_code = nullptr);
+// The same, returning stdout and stderr together, and ending spoor after
+// `timeout_seconds` (for commands expected to fail, such as a serve that
+// must not start).
+std::string RunSpoorWithStderr(const std::vector<std::string>& args, int* exit_code,
+                               int timeout_seconds = 30);
 // Runs `spoor export WHAT --data DIR` and returns the lines.
 std::vector<std::string> Export(const std::string& what, const std::string& data_dir);
 // Polls `fn` until true or the deadline passes.

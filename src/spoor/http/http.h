@@ -1,8 +1,9 @@
 // The HTTP edge: the only module that knows Asio and Beast.
 //
-// A Server accepts HTTP/1.1 connections; one coroutine owns each connection
-// and runs read → handle → write with a timeout on every read and limits on
-// headers and bodies. Handlers receive a plain Request and return a plain
+// A Server accepts HTTP/1.1 connections, in plain text, over TLS, or both on
+// two listeners; one coroutine owns each connection and runs (handshake →)
+// read → handle → write with a timeout on every read and limits on headers
+// and bodies. Handlers receive a plain Request and return a plain
 // Response; they may co_await (a durable commit, say) but never block.
 #pragma once
 
@@ -60,16 +61,31 @@ struct ServerOptions {
   size_t header_limit = 16 * 1024;
   int read_timeout_seconds = 30;
   int keep_alive_requests = 10000;
+  // TLS is on when tls_cert_file is set; tls_key_file must then be set too.
+  std::string tls_cert_file;  // PEM: the certificate, then any intermediates
+  std::string tls_key_file;   // PEM private key of that certificate
+  // With TLS on: when tls_listen is true, plain HTTP stays on host:port and
+  // HTTPS listens on tls_host:tls_port; otherwise host:port speaks HTTPS only.
+  bool tls_listen = false;
+  std::string tls_host = "127.0.0.1";
+  uint16_t tls_port = 8443;
+  bool tls() const { return !tls_cert_file.empty(); }
 };
 
 class Server {
  public:
-  // Binds and starts serving on `options.threads` threads.
-  // Errors: Unavailable when the address cannot be bound.
+  // Binds and starts serving on `options.threads` threads; every listener
+  // shares them. Errors: Unavailable when an address cannot be bound;
+  // NotFound or InvalidArgument when the TLS certificate or key cannot be
+  // read, is not PEM, or the key is not the certificate's.
   static absl::StatusOr<std::unique_ptr<Server>> Start(const ServerOptions& options,
                                                        Handler handler, BodyLimitFn body_limit);
   ~Server();
+  // The bound port of host:port (speaking HTTPS when TLS is on without
+  // tls_listen).
   uint16_t port() const;
+  // The bound HTTPS port: port() in HTTPS-only mode, 0 when TLS is off.
+  uint16_t tls_port() const;
   // Stops accepting, lets in-flight requests finish (up to `grace_seconds`),
   // then stops the threads.
   void Drain(int grace_seconds);
