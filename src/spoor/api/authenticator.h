@@ -29,7 +29,7 @@ struct ApiCredentials {
 
 struct ApiAuthResult {
   std::optional<Principal> principal;  // set when authenticated
-  // Otherwise Mautic's error: 400, 401, 403 or 429, message and type.
+  // Otherwise Mautic's error: 400, 401, 403, 429 or 503 (store), message and type.
   int status = 401;
   std::string message;
   std::string type;
