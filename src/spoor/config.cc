@@ -27,6 +27,10 @@ void AddServeFlags(CLI::App& app, ServeFlags& flags) {
                "Mark tracking cookies Secure; SameSite=None (behind a TLS proxy)");
   app.add_flag("--trust-proxy-headers", flags.trust_proxy_headers,
                "Believe X-Forwarded-For/-Proto (only behind your own proxy)");
+  app.add_option("--access-token-lifetime", flags.access_token_lifetime_s,
+                 "OAuth2 access token lifetime in seconds (default 3600)");
+  app.add_flag("--api-basic-auth", flags.api_basic_auth,
+               "Accept HTTP Basic (a user's email and password) on the REST API");
 }
 
 namespace {
@@ -118,6 +122,9 @@ absl::Status ApplyToml(const std::string& path, ServeConfig& cfg) {
     Read(file, "bot_substrings", cfg.bot_substrings);
     Read(file, "bot_regexes", cfg.bot_regexes);
     Read(file, "channel_rules", cfg.channel_rules_path);
+    Read(file, "access_token_lifetime", cfg.access_token_lifetime_s);
+    Read(file, "refresh_token_lifetime", cfg.refresh_token_lifetime_s);
+    Read(file, "api_basic_auth", cfg.api_basic_auth);
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(StrCat("config file ", path, ": ", e.what()));
   }
@@ -159,6 +166,14 @@ absl::StatusOr<ServeConfig> ResolveServeConfig(const ServeFlags& flags) {
   cfg.secure_cookies = cfg.secure_cookies || flags.secure_cookies;
   cfg.trust_proxy_headers = cfg.trust_proxy_headers || flags.trust_proxy_headers;
   cfg.ready_file = flags.ready_file;
+  if (flags.access_token_lifetime_s != 0) cfg.access_token_lifetime_s = flags.access_token_lifetime_s;
+  cfg.api_basic_auth = cfg.api_basic_auth || flags.api_basic_auth;
+  if (cfg.access_token_lifetime_s < 1 || cfg.access_token_lifetime_s > 30 * 86400) {
+    return absl::InvalidArgumentError("access_token_lifetime must be 1 to 2592000 seconds");
+  }
+  if (cfg.refresh_token_lifetime_s < 60 || cfg.refresh_token_lifetime_s > 365 * 86400) {
+    return absl::InvalidArgumentError("refresh_token_lifetime must be 60 to 31536000 seconds");
+  }
   if (cfg.server.threads < 1 || cfg.server.threads > 256) {
     return absl::InvalidArgumentError("threads must be between 1 and 256");
   }

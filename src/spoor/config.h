@@ -24,6 +24,8 @@ struct ServeFlags {
   int threads = 0;
   bool secure_cookies = false;
   bool trust_proxy_headers = false;
+  int64_t access_token_lifetime_s = 0;  // 0: not given
+  bool api_basic_auth = false;
 };
 
 struct ServeConfig {
@@ -37,6 +39,11 @@ struct ServeConfig {
   std::vector<std::string> bot_regexes;
   std::string channel_rules_path;  // empty: the built-in rules
   std::string ready_file;
+  // OAuth2 lifetimes (Mautic's defaults: 1 hour, 14 days).
+  int64_t access_token_lifetime_s = 3600;
+  int64_t refresh_token_lifetime_s = 14 * 86400;
+  // HTTP Basic with a user's email and password on the REST API.
+  bool api_basic_auth = false;
 };
 
 void AddServeFlags(CLI::App& app, ServeFlags& flags);

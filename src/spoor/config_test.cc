@@ -158,5 +158,26 @@ TEST_F(ConfigFileTest, TlsKeysThenFlags) {
   EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
 }
 
+TEST_F(ConfigFileTest, ApiAuthSettings) {
+  ServeFlags flags;
+  auto defaults = ResolveServeConfig(flags);
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->access_token_lifetime_s, 3600);
+  EXPECT_EQ(defaults->refresh_token_lifetime_s, 14 * 86400);
+  EXPECT_FALSE(defaults->api_basic_auth);
+  flags.config_file = Write("api_basic_auth = true\naccess_token_lifetime = 600\n");
+  auto file = ResolveServeConfig(flags);
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_TRUE(file->api_basic_auth);
+  EXPECT_EQ(file->access_token_lifetime_s, 600);
+  flags.access_token_lifetime_s = 1;
+  EXPECT_EQ(ResolveServeConfig(flags)->access_token_lifetime_s, 1);
+  flags.access_token_lifetime_s = -5;
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
+  flags.access_token_lifetime_s = 0;
+  flags.config_file = Write("api_basic_auth = \"yes\"\n");
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
+}
+
 }  // namespace
 }  // namespace spoor

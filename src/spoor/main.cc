@@ -1,6 +1,7 @@
 // spoor: one binary. Explicit wiring of every module; no globals.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +12,8 @@
 #include <boost/json.hpp>
 
 #include "spdlog/spdlog.h"
+#include "spoor/api/accounts.h"
+#include "spoor/api/authenticator.h"
 #include "spoor/api/oauth.h"
 #include "spoor/auth/auth.h"
 #include "spoor/collect/bots.h"
@@ -183,17 +186,24 @@ int Serve(const ServeConfig& cfg) {
   http::Observability obs{[&pipeline] { return (*pipeline)->Stats(); }, &counters};
   auto link_key = store->Secret("link_tokens");
   if (!link_key.ok()) return Fail(link_key.status());
-  http::TrackingOptions tracking_options{cfg.secure_cookies, cfg.trust_proxy_headers, kVersion,
-                                         *link_key};
-  api::OAuthServer oauth(*store, clock);
+  api::OAuthOptions oauth_options;
+  oauth_options.access_token_lifetime_s = cfg.access_token_lifetime_s;
+  oauth_options.refresh_token_lifetime_s = cfg.refresh_token_lifetime_s;
+  api::OAuthServer oauth(*store, clock, oauth_options);
+  auto accounts = api::Accounts::Create(*store, clock);
+  if (!accounts.ok()) return Fail(accounts.status());
+  http::AuthRoutes auth_routes(oauth, **accounts, {cfg.trust_proxy_headers, cfg.secure_cookies});
+  http::TrackingOptions tracking_options{
+      cfg.secure_cookies, cfg.trust_proxy_headers, kVersion, *link_key,
+      [&auth_routes](std::string_view cookie) { return auth_routes.HasUserSession(cookie); }};
   http::TrackingRoutes routes(collector, **pipeline, config, obs, std::string(assets::kTrackerJs),
                               tracking_options, oauth);
 
-  http::AuthRoutes auth_routes(oauth, {cfg.trust_proxy_headers});
   // The APIs read through their own connection, beside the writer's.
   auto reader = store::OpenSqliteStore({cfg.data_dir, /*read_only=*/true});
   if (!reader.ok()) return Fail(reader.status());
-  http::ApiRoutes api_routes(oauth, **reader, **pipeline, config, contact_ids, clock, {kVersion});
+  api::Authenticator api_auth(oauth, **accounts, *store, {cfg.api_basic_auth});
+  http::ApiRoutes api_routes(api_auth, **reader, **pipeline, config, contact_ids, clock, {kVersion});
   http::Router router(routes, auth_routes, api_routes);
 
   http::ServerOptions server_options = cfg.server;
@@ -477,38 +487,86 @@ int CreateUser(const std::string& data, const std::string& email, const std::str
   return 0;
 }
 
+// A redirect URI a client may register: absolute https (http only on
+// loopback), no fragment, no spaces or control characters (RFC 6749 §3.1.2).
+absl::Status ValidateRedirectUri(const std::string& uri) {
+  bool loopback = StartsWith(uri, "http://localhost") || StartsWith(uri, "http://127.0.0.1") ||
+                  StartsWith(uri, "http://[::1]");
+  if (!StartsWith(uri, "https://") && !loopback) {
+    return absl::InvalidArgumentError(
+        StrCat("redirect URI must be https (or http on localhost): ", uri));
+  }
+  bool clean = std::all_of(uri.begin(), uri.end(),
+                           [](char c) { return c > 0x20 && c < 0x7f; });
+  if (uri.size() > 2048 || !clean || uri.find('#') != std::string::npos) {
+    return absl::InvalidArgumentError(
+        StrCat("redirect URI must be at most 2048 printable characters, without #: ", uri));
+  }
+  return absl::OkStatus();
+}
+
+boost::json::object ClientJson(const store::ApiClient& c, const std::string& workspace) {
+  boost::json::array r, g;
+  for (const auto& u : c.redirect_uris) r.emplace_back(u);
+  for (const auto& x : c.grants) g.emplace_back(x);
+  return {{"client_id", c.client_id}, {"name", c.name},   {"redirect_uris", r},
+          {"grants", g},              {"scope", c.scope}, {"workspace_id", workspace},
+          {"public", c.is_public},    {"revoked", c.revoked}};
+}
+
+int ListClients(const std::string& data) {
+  auto store = store::OpenSqliteStore({data, /*read_only=*/true});
+  if (!store.ok()) return Fail(store.status());
+  auto clients = (*store)->ListClients();
+  if (!clients.ok()) return Fail(clients.status());
+  auto workspaces = (*store)->LoadWorkspaces();
+  if (!workspaces.ok()) return Fail(workspaces.status());
+  for (const store::ApiClient& c : *clients) {
+    std::string uuid;
+    for (const auto& w : *workspaces) {
+      if (w.id == c.workspace_id) uuid = w.uuid;
+    }
+    std::printf("%s\n", boost::json::serialize(ClientJson(c, uuid)).c_str());
+  }
+  return 0;
+}
+
 int CreateClient(const std::string& data, const std::string& workspace, const std::string& name,
                  const std::vector<std::string>& redirects, std::vector<std::string> grants,
-                 const std::string& scope) {
+                 const std::string& scope, bool is_public) {
   for (const std::string& uri : redirects) {
-    if (!StartsWith(uri, "https://") && !StartsWith(uri, "http://localhost") &&
-        !StartsWith(uri, "http://127.0.0.1")) {
-      return Fail(absl::InvalidArgumentError(
-          StrCat("redirect URI must be https (or http on localhost): ", uri)));
-    }
+    if (absl::Status st = ValidateRedirectUri(uri); !st.ok()) return Fail(st);
   }
-  if (grants.empty()) grants = {"client_credentials"};
+  if (grants.empty()) grants = {is_public ? "authorization_code" : "client_credentials"};
+  auto has = [&grants](std::string_view g) {
+    return std::find(grants.begin(), grants.end(), g) != grants.end();
+  };
+  // authorization_code implies refresh_token (Mautic's clients have both).
+  if (has("authorization_code") && !has("refresh_token")) grants.push_back("refresh_token");
+  if (has("authorization_code") && redirects.empty()) {
+    return Fail(absl::InvalidArgumentError("authorization_code needs a --redirect-uri"));
+  }
+  if (is_public && has("client_credentials")) {
+    return Fail(absl::InvalidArgumentError("a --public client cannot use client_credentials"));
+  }
   auto store = store::OpenSqliteStore({data});
   if (!store.ok()) return Fail(store.status());
   auto ws = PickWorkspace(**store, workspace);
   if (!ws.ok()) return Fail(ws.status());
   store::ApiClient client;
   client.client_id = auth::NewSecret("cl_").substr(0, 27);
-  std::string secret = auth::NewSecret("cs_");
-  client.secret_hash = auth::HashSecret(secret);
+  std::string secret = is_public ? "" : auth::NewSecret("cs_");
+  client.secret_hash = is_public ? "" : auth::HashSecret(secret);
   client.name = name;
   client.redirect_uris = redirects;
   client.grants = grants;
   client.workspace_id = ws->id;
   client.scope = scope;
+  client.is_public = is_public;
   if (absl::Status st = (*store)->CreateClient(client); !st.ok()) return Fail(st);
-  boost::json::array r, g;
-  for (const auto& u : redirects) r.emplace_back(u);
-  for (const auto& x : grants) g.emplace_back(x);
-  std::printf("%s\n", boost::json::serialize(boost::json::object{
-                           {"client_id", client.client_id}, {"client_secret", secret},
-                           {"name", name}, {"redirect_uris", r}, {"grants", g},
-                           {"scope", scope}, {"workspace_id", ws->uuid}}).c_str());
+  boost::json::object out = ClientJson(client, ws->uuid);
+  out["client_secret"] = is_public ? boost::json::value(nullptr) : boost::json::value(secret);
+  std::printf("%s\n", boost::json::serialize(out).c_str());
   return 0;
 }
 
@@ -599,6 +657,7 @@ int Main(int argc, char** argv) {
   std::string client_name, client_scope = "write";
   std::vector<std::string> client_redirects, client_grants;
   std::string revoke_id;
+  bool client_public = false;
   CLI::App* client_cmd = app.add_subcommand("client", "API credentials (OAuth2 clients)");
   client_cmd->require_subcommand(1);
   CLI::App* client_create = client_cmd->add_subcommand(
@@ -609,11 +668,16 @@ int Main(int argc, char** argv) {
                             "client_credentials | authorization_code (repeatable; default "
                             "client_credentials)")
       ->check(CLI::IsMember({"client_credentials", "authorization_code", "refresh_token"}));
+  client_create->add_flag("--public", client_public,
+                          "A public client (no secret; PKCE required), e.g. a browser app");
   client_create->add_option("--scope", client_scope, "read or write")
       ->check(CLI::IsMember({"read", "write"}))
       ->capture_default_str();
   client_create->add_option("--data", data, "Data directory")->capture_default_str();
   client_create->add_option("--workspace", workspace, "Workspace id (default workspace when omitted)");
+  CLI::App* client_list =
+      client_cmd->add_subcommand("list", "Print every client as a JSON line (no secrets)");
+  client_list->add_option("--data", data, "Data directory")->capture_default_str();
   CLI::App* client_revoke = client_cmd->add_subcommand("revoke", "Revoke a client and its tokens");
   client_revoke->add_option("client_id", revoke_id, "Client id")->required();
   client_revoke->add_option("--data", data, "Data directory")->capture_default_str();
@@ -730,8 +794,10 @@ int Main(int argc, char** argv) {
   if (ws_set->parsed()) return SetWorkspace(data, workspace, set_key, set_value);
   if (user_create->parsed()) return CreateUser(data, user_email, user_role);
   if (client_create->parsed()) {
-    return CreateClient(data, workspace, client_name, client_redirects, client_grants, client_scope);
+    return CreateClient(data, workspace, client_name, client_redirects, client_grants, client_scope,
+                        client_public);
   }
+  if (client_list->parsed()) return ListClients(data);
   if (client_revoke->parsed()) {
     auto store = store::OpenSqliteStore({data});
     if (!store.ok()) return Fail(store.status());

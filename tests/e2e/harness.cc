@@ -5,7 +5,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -285,6 +287,106 @@ bool WaitFor(const std::function<bool()>& fn, std::chrono::milliseconds deadline
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return fn();
+}
+
+std::string SetCookieHeader(const HttpResponse& response, const std::string& name) {
+  for (const std::string& h : response.Headers("set-cookie")) {
+    if (h.rfind(name + "=", 0) == 0) return h;
+  }
+  return "";
+}
+
+std::string SetCookieValue(const HttpResponse& response, const std::string& name) {
+  std::string h = SetCookieHeader(response, name);
+  if (h.empty()) return "";
+  h = h.substr(name.size() + 1);
+  return h.substr(0, h.find(';'));
+}
+
+std::string UrlEncode(const std::string& value) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string UrlDecode(const std::string& in) {
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '+') {
+      out.push_back(' ');
+    } else if (in[i] == '%' && i + 2 < in.size() && std::isxdigit(in[i + 1]) &&
+               std::isxdigit(in[i + 2])) {
+      out.push_back(static_cast<char>(std::stoi(in.substr(i + 1, 2), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(in[i]);
+    }
+  }
+  return out;
+}
+
+std::string HtmlUnescape(std::string s) {
+  const std::pair<const char*, const char*> kEntities[] = {
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&#39;", "'"}, {"&#x27;", "'"},
+      {"&amp;", "&"}};
+  for (const auto& [from, to] : kEntities) {
+    for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + 1)) {
+      s.replace(at, std::strlen(from), to);
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string QueryValue(const std::string& url, const std::string& key) {
+  size_t q = url.find('?');
+  if (q == std::string::npos) return "";
+  std::stringstream ss(url.substr(q + 1));
+  std::string pair;
+  while (std::getline(ss, pair, '&')) {
+    size_t eq = pair.find('=');
+    if (UrlDecode(pair.substr(0, eq)) == key) {
+      return eq == std::string::npos ? "" : UrlDecode(pair.substr(eq + 1));
+    }
+  }
+  return "";
+}
+
+std::string InputValue(const std::string& html, const std::string& name) {
+  std::string needle = "name=\"" + name + "\" value=\"";
+  size_t at = html.find(needle);
+  if (at == std::string::npos) return "";
+  at += needle.size();
+  return HtmlUnescape(html.substr(at, html.find('"', at) - at));
+}
+
+std::string Base64(const std::string& in) {
+  static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  int val = 0, bits = -6;
+  for (unsigned char c : in) {
+    val = (val << 8) + c;
+    bits += 8;
+    while (bits >= 0) {
+      out.push_back(k[(val >> bits) & 0x3F]);
+      bits -= 6;
+    }
+  }
+  if (bits > -6) out.push_back(k[((val << 8) >> (bits + 8)) & 0x3F]);
+  while (out.size() % 4) out.push_back('=');
+  return out;
 }
 
 }  // namespace spoor::e2e

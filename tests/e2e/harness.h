@@ -101,4 +101,19 @@ std::vector<std::string> Export(const std::string& what, const std::string& data
 // Polls `fn` until true or the deadline passes.
 bool WaitFor(const std::function<bool()>& fn, std::chrono::milliseconds deadline);
 
+// The value a response's Set-Cookie headers give cookie `name` ("" if none).
+std::string SetCookieValue(const HttpResponse& response, const std::string& name);
+// The whole Set-Cookie header for cookie `name` ("" if none).
+std::string SetCookieHeader(const HttpResponse& response, const std::string& name);
+// The decoded value of query parameter `key` in a URL or target ("" if none).
+std::string QueryValue(const std::string& url, const std::string& key);
+// The value of <input ... name="NAME" value="..."> in an HTML page, with
+// the HTML escapes undone ("" if none).
+std::string InputValue(const std::string& html, const std::string& name);
+// Form-urlencodes one value.
+std::string UrlEncode(const std::string& value);
+
+// Standard base64 with padding (HTTP Basic credentials).
+std::string Base64(const std::string& in);
+
 }  // namespace spoor::e2e

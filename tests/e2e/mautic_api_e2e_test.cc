@@ -247,7 +247,8 @@ TEST_F(MauticApiE2E, AuthPermissionsAndWorkspaces) {
   EXPECT_EQ(theirs.body, missing.body);
   EXPECT_EQ(Json(Api("GET", "/api/contacts", "", other_).body).at("total").as_string(), "0");
   EXPECT_EQ(Api("PATCH", "/api/contacts/" + std::to_string(id) + "/edit", R"({"city":"X"})", other_).status, 404);
-  EXPECT_EQ(Api("GET", "/api/contacts?access_token=" + writer_, "", "x").status, 401);
+  // Two credentials at once are refused (RFC 6750 §2).
+  EXPECT_EQ(Api("GET", "/api/contacts?access_token=" + writer_, "", "x").status, 400);
   HttpRequest query_token{"GET", "/api/contacts?access_token=" + writer_, {}, ""};
   EXPECT_EQ(Send(server_->port(), query_token).status, 200);
 }
@@ -310,6 +311,50 @@ TEST_F(MauticApiE2E, FieldDefinitions) {
   EXPECT_TRUE(Json(one.body).at("field").as_object().contains("alias"));
   EXPECT_EQ(Api("GET", "/api/fields/contact/999").status, 404);
   EXPECT_EQ(Api("GET", "/api/nothing-here").status, 404);
+}
+
+// HTTP Basic with a user's email and password, as Mautic offers it: refused
+// with Mautic's message unless the server runs with --api-basic-auth.
+TEST(MauticApiBasicAuthE2E, OffByDefaultThenByRole) {
+  TempDir dir;
+  std::string data = dir.path() + "/data";
+  auto viewer = Json(RunSpoor({"user", "create", "--email", "viewer@example.com", "--role", "viewer",
+                               "--data", data}));
+  auto editor = Json(RunSpoor({"user", "create", "--email", "editor@example.com", "--role", "editor",
+                               "--data", data}));
+  auto basic = [](const json::object& user, const std::string& email) {
+    return "Basic " + Base64(email + ":" + std::string(user.at("password").as_string()));
+  };
+  {
+    SpoorServer server(data);
+    ASSERT_TRUE(server.ok()) << server.log();
+    HttpResponse r = Send(server.port(), {"GET", "/api/contacts",
+                                          {{"Authorization", basic(editor, "editor@example.com")}}, ""});
+    EXPECT_EQ(r.status, 403);
+    EXPECT_EQ(r.body,
+              R"({"errors":[{"code":403,"message":"Basic Auth disabled. You need to enable HTTP basic auth in the API settings of Mautic's Configuration.","details":[],"type":"access_denied"}]})");
+  }
+  SpoorServer server(data, {"--api-basic-auth"});
+  ASSERT_TRUE(server.ok()) << server.log();
+  auto send = [&](const std::string& method, const std::string& target, const std::string& auth,
+                  const std::string& body = "") {
+    HttpRequest req{method, target, {{"Authorization", auth}}, body};
+    if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
+    return Send(server.port(), req);
+  };
+  HttpResponse created = send("POST", "/api/contacts/new", basic(editor, "editor@example.com"),
+                              R"({"email":"basic@x.org"})");
+  EXPECT_EQ(created.status, 201) << created.body;
+  HttpResponse listed = send("GET", "/api/contacts", basic(viewer, "viewer@example.com"));
+  EXPECT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(Json(listed.body).at("total").as_string(), "1");
+  EXPECT_EQ(send("POST", "/api/contacts/new", basic(viewer, "viewer@example.com"),
+                 R"({"email":"no@x.org"})").status, 403);
+  HttpResponse wrong = send("GET", "/api/contacts", "Basic " + Base64("viewer@example.com:nope"));
+  EXPECT_EQ(wrong.status, 401);
+  HttpResponse unknown = send("GET", "/api/contacts", "Basic " + Base64("who@example.com:nope"));
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(unknown.body, wrong.body);
 }
 
 }  // namespace

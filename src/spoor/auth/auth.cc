@@ -45,6 +45,28 @@ bool SameHash(std::string_view a, std::string_view b) {
          sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+bool IsPkceString(std::string_view s) {
+  if (s.size() < 43 || s.size() > 128) return false;
+  for (char c : s) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+              c == '-' || c == '.' || c == '_' || c == '~';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+bool VerifyPkceS256(std::string_view verifier, std::string_view challenge) {
+  if (!IsPkceString(verifier)) return false;
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(verifier.data()),
+                     verifier.size());
+  char out[sodium_base64_ENCODED_LEN(crypto_hash_sha256_BYTES,
+                                     sodium_base64_VARIANT_URLSAFE_NO_PADDING)];
+  sodium_bin2base64(out, sizeof(out), digest, sizeof(digest),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  return SameHash(out, challenge);
+}
+
 std::string OAuthError(std::string_view code, std::string_view description) {
   return boost::json::serialize(boost::json::object{
       {"error", boost::json::string_view(code.data(), code.size())},

@@ -23,6 +23,13 @@ std::string HashSecret(std::string_view secret);
 // Constant-time comparison of two hashes.
 bool SameHash(std::string_view a, std::string_view b);
 
+// PKCE (RFC 7636): whether `s` is 43-128 characters of [A-Za-z0-9-._~],
+// the form of a code_verifier and of an S256 code_challenge.
+bool IsPkceString(std::string_view s);
+// Whether BASE64URL(SHA-256(verifier)) equals `challenge` (constant time).
+// False for a malformed verifier.
+bool VerifyPkceS256(std::string_view verifier, std::string_view challenge);
+
 // RFC 6749 §5.2 error body: {"error": code, "error_description": text}.
 std::string OAuthError(std::string_view code, std::string_view description);
 

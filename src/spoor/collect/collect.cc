@@ -241,6 +241,7 @@ Collector::Collector(const BotDetector* bots, IdentityCache& identities,
       limits_(limits) {}
 
 std::string Collector::SkipReason(const HitRequest& request, const WorkspaceView& ws) const {
+  if (request.user_session) return "admin";
   if (request.method == "HEAD") return "head_request";
   if (request.purpose.find("prefetch") != std::string_view::npos ||
       request.purpose.find("prerender") != std::string_view::npos) {
@@ -341,6 +342,10 @@ FormOutcome Collector::HandleForm(const HitRequest& request, const WorkspaceView
   FormOutcome out;
   for (const IpRange& range : ws.excluded_ips) {
     if (IpInRange(request.client_ip, range)) out.hit.skip_reason = "excluded_ip";
+  }
+  if (request.user_session) {
+    out.hit.skip_reason = "admin";
+    counters_.Add("collect_skipped", "admin");
   }
   absl::StatusOr<Params> params = ParseQuery(request.query, limits_.query);
   if (params.ok() && !request.body.empty()) {

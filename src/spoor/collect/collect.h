@@ -92,6 +92,8 @@ struct HitRequest {
   std::string_view purpose;  // Sec-Purpose or Purpose: prefetch/prerender
   std::string_view content_type;
   std::string client_ip;
+  // Carries a valid session of a signed-in user: not tracked (Mautic's rule).
+  bool user_session = false;
 };
 
 struct HitOutcome {

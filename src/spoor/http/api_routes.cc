@@ -2,7 +2,6 @@
 
 #include "absl/strings/numbers.h"
 #include "spoor/api/params.h"
-#include "spoor/collect/events_api.h"
 #include "spoor/common/strings.h"
 #include "spoor/common/text.h"
 #include "spoor/http/publish.h"
@@ -83,34 +82,43 @@ size_t ApiRoutes::BodyLimit(std::string_view method, std::string_view /*path*/) 
 
 asio::awaitable<Response> ApiRoutes::Handle(Request& request) {
   Response res;
-  std::string bearer = collect::BearerToken(request.Header("authorization"));
-  if (bearer.empty()) {
-    // Mautic also takes the token as access_token= in the query.
-    if (absl::StatusOr<Params> q = ParseQuery(request.query, {}); q.ok()) {
-      if (const std::string* t = FindParam(*q, "access_token")) bearer = *t;
+  absl::StatusOr<json::object> params =
+      api::RequestParams(request.query, request.body, request.Header("content-type"));
+  std::string access_token;
+  if (params.ok()) {
+    // Mautic also takes the token as access_token= in the query or body.
+    if (const json::value* t = params->if_contains("access_token"); t && t->is_string()) {
+      access_token = std::string(t->get_string());
     }
   }
-  absl::StatusOr<api::Principal> who = oauth_.Authenticate(bearer);
+  api::ApiCredentials credentials{request.Header("authorization"), access_token, request.remote_ip};
+  api::ApiAuthResult who;
+  if (StartsWith(credentials.authorization, "Basic ") ||
+      StartsWith(credentials.authorization, "basic ")) {
+    who = co_await RunOn<api::ApiAuthResult>(
+        hashing_, [this, &credentials] { return auth_.Authenticate(credentials); });
+  } else {
+    who = auth_.Authenticate(credentials);
+  }
   std::shared_ptr<const std::vector<store::Workspace>> all = config_.Workspaces();
   const store::Workspace* ws = nullptr;
-  if (who.ok() && all) {
+  if (who.principal && all) {
     for (const store::Workspace& w : *all) {
-      if (w.id == who->workspace_id) ws = &w;
+      if (w.id == who.principal->workspace_id) ws = &w;
     }
   }
-  if (!who.ok() || ws == nullptr) {
-    res = bearer.empty() ? MauticError(401, "API authorization denied.", "access_denied")
-                         : MauticError(401, "The access token provided is invalid.", "invalid_grant");
-    res.Set("WWW-Authenticate", "Bearer realm=\"spoor\"");
+  if (!who.principal) {
+    res = MauticError(who.status, who.message, who.type);
+    if (who.status == 401) res.Set("WWW-Authenticate", "Bearer realm=\"spoor\"");
+    if (who.retry_after_s > 0) res.Set("Retry-After", StrCat(who.retry_after_s));
+  } else if (ws == nullptr) {
+    res = MauticError(401, "API authorization denied.", "access_denied");
+  } else if (!params.ok()) {
+    res = MauticError(400, ToStd(params.status().message()));
   } else {
-    absl::StatusOr<json::object> params =
-        api::RequestParams(request.query, request.body, request.Header("content-type"));
-    if (!params.ok()) {
-      res = MauticError(400, ToStd(params.status().message()));
-    } else {
-      Call call{request, *who, *ws, std::move(*params)};
-      res = co_await Route(call);
-    }
+    params->erase("access_token");
+    Call call{request, *who.principal, *ws, std::move(*params)};
+    res = co_await Route(call);
   }
   res.Set("Mautic-Version", options_.version);
   co_return res;

@@ -1,7 +1,7 @@
 // Routes of the REST APIs: Mautic's (/api/contacts, /api/fields/contact,
 // ...) with its paths, verbs, JSON shapes and status codes, and Spoor's own
-// under /api/v1/. Every request is authenticated (OAuth2 bearer token) and
-// sees only its workspace: another workspace's ids answer as missing ones.
+// under /api/v1/. Every request is authenticated (OAuth2 bearer token, or
+// HTTP Basic when enabled) and sees only its workspace: another workspace's ids answer as missing ones.
 // Handlers are glue: authenticate, parse, call api::, publish writes through
 // the bus and wait until they are applied, then read the result back.
 //
@@ -13,8 +13,10 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/json.hpp>
 
+#include <boost/asio/thread_pool.hpp>
+
+#include "spoor/api/authenticator.h"
 #include "spoor/api/contacts.h"
-#include "spoor/api/oauth.h"
 #include "spoor/collect/identity.h"
 #include "spoor/common/clock.h"
 #include "spoor/http/http.h"
@@ -30,10 +32,10 @@ struct ApiOptions {
 
 class ApiRoutes {
  public:
-  ApiRoutes(const api::OAuthServer& oauth, store::Store& store, pipeline::Bus& bus,
+  ApiRoutes(const api::Authenticator& auth, store::Store& store, pipeline::Bus& bus,
             const ConfigHolder& config, collect::ContactIdAllocator& contact_ids,
             const Clock& clock, ApiOptions options)
-      : oauth_(oauth),
+      : auth_(auth),
         store_(store),
         bus_(bus),
         config_(config),
@@ -64,13 +66,15 @@ class ApiRoutes {
   Response Devices(Call& call, int64_t id);
   Response Fields(Call& call, std::string_view rest);
 
-  const api::OAuthServer& oauth_;
+  const api::Authenticator& auth_;
   store::Store& store_;
   pipeline::Bus& bus_;
   const ConfigHolder& config_;
   collect::ContactIdAllocator& contact_ids_;
   const Clock& clock_;
   ApiOptions options_;
+  // HTTP Basic checks (argon2id) run here, off the I/O threads.
+  boost::asio::thread_pool hashing_{1};
 };
 
 // Mautic's error body: {"errors":[{"code":status,"message":...,"details":[],"type":type}]}.

@@ -1,7 +1,9 @@
-// Awaitable publishing onto the bus: a handler co_awaits the commit (or, for
-// API writes, the application) of its events without blocking its thread.
+// Awaitable hand-offs: a handler co_awaits the commit (or, for API writes,
+// the application) of its events on the bus, or slow work on a pool,
+// without blocking its I/O thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -48,6 +50,25 @@ inline boost::asio::awaitable<absl::Status> Publish(pipeline::Bus& bus,
     return until == Until::kApplied ? b->PublishApplied(*e, std::move(done))
                                     : b->PublishAll(*e, std::move(done));
   });
+}
+
+// Runs `fn` on `pool` (slow work such as argon2id, kept off the I/O
+// threads), then hands its result to the awaiting coroutine on that
+// coroutine's executor.
+template <typename T>
+boost::asio::awaitable<T> RunOn(boost::asio::thread_pool& pool, std::function<T()> fn) {
+  namespace asio = boost::asio;
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(T)>(
+      [&pool, &fn](auto handler) {
+        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+        asio::post(pool, [shared, work = std::move(fn)]() {
+          auto executor = asio::get_associated_executor(*shared);
+          asio::post(executor, [shared, result = work()]() mutable {
+            std::move(*shared)(std::move(result));
+          });
+        });
+      },
+      asio::use_awaitable);
 }
 
 }  // namespace spoor::http

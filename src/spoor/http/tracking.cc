@@ -74,6 +74,10 @@ collect::HitRequest TrackingRoutes::ToHit(const Request& r) const {
   hit.purpose = r.Header("sec-purpose").empty() ? r.Header("purpose") : r.Header("sec-purpose");
   hit.content_type = r.Header("content-type");
   hit.client_ip = r.remote_ip;
+  // Looked up only when the session cookie is there: the hot path stays cheap.
+  if (options_.is_user_session && hit.cookie.find("spoor_session=") != std::string_view::npos) {
+    hit.user_session = options_.is_user_session(hit.cookie);
+  }
   if (options_.trust_proxy_headers) {
     std::string_view xff = r.Header("x-forwarded-for");
     if (!xff.empty()) hit.client_ip = std::string(TrimAscii(xff.substr(0, xff.find(','))));

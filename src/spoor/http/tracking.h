@@ -56,6 +56,9 @@ struct TrackingOptions {
   std::string version = "0.1.0";
   // Verifies signed contact tokens (ct) of tracked links.
   std::array<uint8_t, 32> link_key{};
+  // Whether a Cookie header carries a valid session of a signed-in user
+  // (such requests are not tracked). Unset: none is.
+  std::function<bool(std::string_view cookie_header)> is_user_session;
 };
 
 // Health and metrics sources, read on demand.

@@ -59,6 +59,7 @@ struct ApiClient {
   int64_t workspace_id = 0;
   std::string scope = "write";      // read | write
   bool revoked = false;
+  bool is_public = false;           // no secret; PKCE required
 };
 
 struct OAuthToken {
@@ -69,6 +70,39 @@ struct OAuthToken {
   std::string scope;
   int64_t expires_at_us = 0;
   bool revoked = false;
+  // Tokens issued from one authorization code, and every refresh of them,
+  // share a family (the code's hash): reuse of the code or of a rotated
+  // refresh token revokes the whole family. Empty for client_credentials.
+  std::string family;
+  int64_t user_id = 0;              // 0: the client itself
+};
+
+struct User {
+  int64_t id = 0;
+  std::string email;
+  std::string password_hash;
+  std::string role;                 // admin | editor | viewer
+};
+
+// A signed-in browser: the cookie's token is kept hashed.
+struct WebSession {
+  std::string token_hash;
+  int64_t user_id = 0;
+  int64_t expires_at_us = 0;
+};
+
+// An OAuth2 authorization code, kept hashed, single use.
+struct AuthorizationCode {
+  std::string code_hash;
+  std::string client_id;
+  int64_t user_id = 0;
+  // As the authorization request sent it (empty when it was left out).
+  std::string redirect_uri;
+  std::string code_challenge;       // S256; empty without PKCE
+  int64_t workspace_id = 0;
+  std::string scope;
+  int64_t expires_at_us = 0;
+  bool used = false;
 };
 
 struct Workspace {
@@ -260,6 +294,26 @@ class Store {
   virtual absl::Status SaveToken(const OAuthToken& token) = 0;
   // Errors: NotFound.
   virtual absl::StatusOr<OAuthToken> FindToken(std::string_view token_hash) = 0;
+  // --- users, sessions, OAuth2 ---
+  // Errors: NotFound.
+  virtual absl::StatusOr<User> FindUserByEmail(std::string_view email) = 0;
+  virtual absl::StatusOr<User> FindUser(int64_t id) = 0;
+  virtual absl::StatusOr<std::vector<ApiClient>> ListClients() = 0;
+  virtual absl::Status SaveWebSession(const WebSession& session) = 0;
+  // Errors: NotFound (also once expired at `now_us`).
+  virtual absl::StatusOr<WebSession> FindWebSession(std::string_view token_hash,
+                                                    int64_t now_us) = 0;
+  // Deletes that session and every session expired at `now_us`.
+  virtual absl::Status DeleteWebSession(std::string_view token_hash, int64_t now_us) = 0;
+  virtual absl::Status SaveAuthorizationCode(const AuthorizationCode& code) = 0;
+  // Marks the code used and returns it as it was before (`used` tells a
+  // replay). Errors: NotFound.
+  virtual absl::StatusOr<AuthorizationCode> ConsumeAuthorizationCode(std::string_view code_hash) = 0;
+  // Revokes the token if it is not yet revoked; returns whether this call
+  // did (false: it was revoked already, e.g. a replayed refresh token).
+  virtual absl::StatusOr<bool> RevokeToken(std::string_view token_hash) = 0;
+  virtual absl::Status RevokeTokenFamily(std::string_view family) = 0;
+
   // Creates or updates a field definition.
   virtual absl::Status UpsertField(int64_t workspace_id, const FieldDefinition& field) = 0;
   virtual absl::Status SetWorkspaceSettings(int64_t workspace_id,

@@ -215,8 +215,35 @@ CREATE TABLE oauth_tokens(
   revoked_at INTEGER) WITHOUT ROWID;
 )sql";
 
+// Browser sessions, OAuth2 authorization codes, public clients, and token
+// families (refresh rotation, code replay revocation).
+constexpr std::string_view kMigration6 = R"sql(
+CREATE TABLE web_sessions(
+  token_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL) WITHOUT ROWID;
+
+CREATE TABLE oauth_codes(
+  code_hash TEXT PRIMARY KEY,
+  client_id TEXT NOT NULL,
+  user_id INTEGER NOT NULL,
+  redirect_uri TEXT NOT NULL,
+  code_challenge TEXT NOT NULL,
+  workspace_id INTEGER NOT NULL,
+  scope TEXT NOT NULL,
+  expires_at INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  used_at INTEGER) WITHOUT ROWID;
+
+ALTER TABLE api_clients ADD COLUMN is_public INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE oauth_tokens ADD COLUMN family TEXT;
+ALTER TABLE oauth_tokens ADD COLUMN user_id INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX oauth_tokens_family ON oauth_tokens(family) WHERE family IS NOT NULL;
+)sql";
+
 constexpr std::string_view kAll[] = {kMigration1, kMigration2, kMigration3, kMigration4,
-                                     kMigration5};
+                                     kMigration5, kMigration6};
 
 }  // namespace
 

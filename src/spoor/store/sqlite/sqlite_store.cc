@@ -10,6 +10,7 @@
 #include "spoor/common/clock.h"
 #include "spoor/common/ids.h"
 #include "spoor/common/status.h"
+#include "spoor/store/sqlite/accounts.h"
 #include "spoor/store/sqlite/apply.h"
 #include "spoor/store/sqlite/db.h"
 #include "spoor/store/sqlite/contacts.h"
@@ -372,43 +373,12 @@ class SqliteStore final : public Store {
 
   absl::Status CreateClient(const ApiClient& c) override {
     absl::MutexLock lock(&mu_);
-    auto list = [](const std::vector<std::string>& v) {
-      boost::json::array a;
-      for (const auto& s : v) a.emplace_back(s);
-      return boost::json::serialize(a);
-    };
-    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
-        "INSERT INTO api_clients(client_id, secret_hash, name, redirect_uris, grants, "
-        "workspace_id, scope, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
-    return stmt.Bind(1, c.client_id).Bind(2, c.secret_hash).Bind(3, c.name)
-        .Bind(4, list(c.redirect_uris)).Bind(5, list(c.grants)).Bind(6, c.workspace_id)
-        .Bind(7, c.scope).Bind(8, SystemClock().NowMicros()).Run();
+    return InsertClient(*db_, c, SystemClock().NowMicros());
   }
 
   absl::StatusOr<ApiClient> FindClient(std::string_view client_id) override {
     absl::MutexLock lock(&mu_);
-    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
-        "SELECT client_id, secret_hash, name, redirect_uris, grants, workspace_id, scope, "
-        "revoked_at IS NOT NULL FROM api_clients WHERE client_id = ?1"));
-    stmt.Bind(1, client_id);
-    SPOOR_ASSIGN_OR_RETURN(bool found, stmt.Step());
-    if (!found) return absl::NotFoundError("no such client");
-    ApiClient c;
-    c.client_id = stmt.Text(0);
-    c.secret_hash = stmt.Text(1);
-    c.name = stmt.Text(2);
-    for (int col : {3, 4}) {
-      boost::system::error_code ec;
-      boost::json::value v = boost::json::parse(stmt.Text(col), ec);
-      if (ec || !v.is_array()) continue;
-      for (const auto& item : v.as_array()) {
-        if (item.is_string()) (col == 3 ? c.redirect_uris : c.grants).emplace_back(item.as_string());
-      }
-    }
-    c.workspace_id = stmt.Int(5);
-    c.scope = stmt.Text(6);
-    c.revoked = stmt.Int(7) != 0;
-    return c;
+    return SelectClient(*db_, client_id);
   }
 
   absl::Status RevokeClient(std::string_view client_id) override {
@@ -424,32 +394,65 @@ class SqliteStore final : public Store {
 
   absl::Status SaveToken(const OAuthToken& t) override {
     absl::MutexLock lock(&mu_);
-    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
-        "INSERT INTO oauth_tokens(token_hash, kind, client_id, workspace_id, scope, expires_at, "
-        "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
-    return stmt.Bind(1, t.token_hash).Bind(2, t.kind).Bind(3, t.client_id).Bind(4, t.workspace_id)
-        .Bind(5, t.scope).Bind(6, t.expires_at_us).Bind(7, SystemClock().NowMicros()).Run();
+    return InsertToken(*db_, t, SystemClock().NowMicros());
   }
 
   absl::StatusOr<OAuthToken> FindToken(std::string_view token_hash) override {
     absl::MutexLock lock(&mu_);
-    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
-        "SELECT t.token_hash, t.kind, t.client_id, t.workspace_id, t.scope, t.expires_at, "
-        "t.revoked_at IS NOT NULL OR c.revoked_at IS NOT NULL FROM oauth_tokens t "
-        "JOIN api_clients c ON c.client_id = t.client_id WHERE t.token_hash = ?1"));
-    stmt.Bind(1, token_hash);
-    SPOOR_ASSIGN_OR_RETURN(bool found, stmt.Step());
-    if (!found) return absl::NotFoundError("no such token");
-    OAuthToken t;
-    t.token_hash = stmt.Text(0);
-    t.kind = stmt.Text(1);
-    t.client_id = stmt.Text(2);
-    t.workspace_id = stmt.Int(3);
-    t.scope = stmt.Text(4);
-    t.expires_at_us = stmt.Int(5);
-    t.revoked = stmt.Int(6) != 0;
-    return t;
+    return SelectToken(*db_, token_hash);
   }
+
+  // --- users, sessions, OAuth2 ---
+  absl::StatusOr<User> FindUserByEmail(std::string_view email) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::FindUserByEmail(*db_, email);
+  }
+
+  absl::StatusOr<User> FindUser(int64_t id) override {
+    absl::MutexLock lock(&mu_);
+    return FindUserById(*db_, id);
+  }
+
+  absl::StatusOr<std::vector<ApiClient>> ListClients() override {
+    absl::MutexLock lock(&mu_);
+    return SelectClients(*db_);
+  }
+
+  absl::Status SaveWebSession(const WebSession& session) override {
+    absl::MutexLock lock(&mu_);
+    return InsertWebSession(*db_, session, SystemClock().NowMicros());
+  }
+
+  absl::StatusOr<WebSession> FindWebSession(std::string_view token_hash, int64_t now_us) override {
+    absl::MutexLock lock(&mu_);
+    return SelectWebSession(*db_, token_hash, now_us);
+  }
+
+  absl::Status DeleteWebSession(std::string_view token_hash, int64_t now_us) override {
+    absl::MutexLock lock(&mu_);
+    return DeleteWebSessions(*db_, token_hash, now_us);
+  }
+
+  absl::Status SaveAuthorizationCode(const AuthorizationCode& code) override {
+    absl::MutexLock lock(&mu_);
+    return InsertCode(*db_, code, SystemClock().NowMicros());
+  }
+
+  absl::StatusOr<AuthorizationCode> ConsumeAuthorizationCode(std::string_view code_hash) override {
+    absl::MutexLock lock(&mu_);
+    return ConsumeCode(*db_, code_hash, SystemClock().NowMicros());
+  }
+
+  absl::StatusOr<bool> RevokeToken(std::string_view token_hash) override {
+    absl::MutexLock lock(&mu_);
+    return RevokeOneToken(*db_, token_hash, SystemClock().NowMicros());
+  }
+
+  absl::Status RevokeTokenFamily(std::string_view family) override {
+    absl::MutexLock lock(&mu_);
+    return RevokeFamily(*db_, family, SystemClock().NowMicros());
+  }
+  // --- end of users, sessions, OAuth2 ---
 
   absl::Status UpsertField(int64_t workspace_id, const FieldDefinition& f) override {
     absl::MutexLock lock(&mu_);
