@@ -14,6 +14,7 @@
 #include "spdlog/spdlog.h"
 #include "spoor/api/accounts.h"
 #include "spoor/api/authenticator.h"
+#include "spoor/api/push.h"
 #include "spoor/api/oauth.h"
 #include "spoor/auth/auth.h"
 #include "spoor/collect/bots.h"
@@ -203,8 +204,10 @@ int Serve(const ServeConfig& cfg) {
   auto reader = store::OpenSqliteStore({cfg.data_dir, /*read_only=*/true});
   if (!reader.ok()) return Fail(reader.status());
   api::Authenticator api_auth(oauth, **accounts, *store, {cfg.api_basic_auth});
-  http::ApiRoutes api_routes(api_auth, **reader, **pipeline, config, contact_ids, clock, {kVersion});
-  http::Router router(routes, auth_routes, api_routes);
+  http::PushRoutes push_routes(*store, **reader, **pipeline, config, contact_ids, clock);
+  http::ApiRoutes api_routes(api_auth, **reader, **pipeline, config, contact_ids, clock, push_routes,
+                             {kVersion});
+  http::Router router(routes, auth_routes, api_routes, push_routes);
 
   http::ServerOptions server_options = cfg.server;
   auto server = http::Server::Start(
@@ -365,6 +368,20 @@ int CreateForm(const std::string& data, const std::string& workspace, const std:
   if (!id.ok()) return Fail(id.status());
   form.id = *id;
   std::printf("%s\n", collect::FormDefinitionToJson(form).c_str());
+  return 0;
+}
+
+int CreatePushApp(const std::string& data, const std::string& workspace, const std::string& name,
+                  const std::string& platform) {
+  auto store = store::OpenSqliteStore({data});
+  if (!store.ok()) return Fail(store.status());
+  auto ws = PickWorkspace(**store, workspace);
+  if (!ws.ok()) return Fail(ws.status());
+  auto app = (*store)->CreatePushApp(ws->id, name, platform);
+  if (!app.ok()) return Fail(app.status());
+  boost::json::object o = api::RenderPushApp(*app);
+  o["workspace"] = ws->uuid;
+  std::printf("%s\n", boost::json::serialize(o).c_str());
   return 0;
 }
 
@@ -711,6 +728,19 @@ int Main(int argc, char** argv) {
 
   std::string form_name, redirect, message;
   std::vector<std::string> field_specs, form_tags, consents;
+  std::string push_name, push_platform;
+  CLI::App* push_cmd = app.add_subcommand("push", "Push notification tracking");
+  push_cmd->require_subcommand(1);
+  CLI::App* push_app = push_cmd->add_subcommand("app", "Apps that receive push notifications");
+  push_app->require_subcommand(1);
+  CLI::App* push_app_create = push_app->add_subcommand("create", "Create an app; prints it as JSON");
+  push_app_create->add_option("--name", push_name, "Its name")->required();
+  push_app_create->add_option("--platform", push_platform, "ios, android or web")
+      ->required()
+      ->check(CLI::IsMember({"ios", "android", "web"}));
+  push_app_create->add_option("--data", data, "Data directory")->capture_default_str();
+  push_app_create->add_option("--workspace", workspace, "Workspace id (default workspace when omitted)");
+
   CLI::App* form_cmd = app.add_subcommand("form", "Manage forms");
   form_cmd->require_subcommand(1);
   CLI::App* form_create = form_cmd->add_subcommand("create", "Create a form; prints it as JSON with its id");
@@ -809,6 +839,7 @@ int Main(int argc, char** argv) {
     return SetField(data, workspace, field_alias, field_label, field_type, field_unique, field_public);
   }
   if (link_create->parsed()) return CreateLink(data, workspace, link_url, link_contact, link_days);
+  if (push_app_create->parsed()) return CreatePushApp(data, workspace, push_name, push_platform);
   if (form_create->parsed()) {
     return CreateForm(data, workspace, form_name, field_specs, form_tags, consents, redirect,
                       message);

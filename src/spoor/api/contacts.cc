@@ -248,6 +248,14 @@ ContactWrite ReadContactWrite(const json::object& params, const store::Workspace
     if (std::find(std::begin(kNonFieldKeys), std::end(kNonFieldKeys), k) != std::end(kNonFieldKeys)) {
       continue;
     }
+    if (StartsWith(k, "consent_") && k.size() <= 64) {
+      // A consent (consent_tracking, ...): granted "1" or withdrawn "0".
+      std::optional<std::string> text = ScalarText(value);
+      if (text && (*text == "1" || *text == "true")) w.fields.emplace_back(key, "1");
+      else if (text && (*text == "0" || *text == "false")) w.fields.emplace_back(key, "0");
+      else w.errors.push_back({std::string(k), "A consent is true or false."});
+      continue;
+    }
     const store::FieldDefinition* def = nullptr;
     for (const store::FieldDefinition& f : ws.fields) {
       if (f.alias == k) def = &f;

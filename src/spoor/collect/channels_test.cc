@@ -92,9 +92,9 @@ const Case kCases[] = {
   {"utm_source_chatgpt_wins_over_referrer", "chatgpt.com", "", "", "google.com", "", "AI Assistants", nullptr},
   // Other GA4 channels.
   {"affiliate", "partnerx", "affiliate", "", "", "", "Affiliates", "handshake-o"},
-  {"push", "onesignal", "push", "", "", "", "Push", "bell"},
-  {"web_push", "", "web-push", "", "", "", "Push", nullptr},
-  {"firebase", "firebase", "", "", "", "", "Push", nullptr},
+  {"push", "onesignal", "push", "", "", "", "Mobile Push Notifications", "bell"},
+  {"web_push", "", "web-push", "", "", "", "Mobile Push Notifications", nullptr},
+  {"firebase", "firebase", "", "", "", "", "Mobile Push Notifications", nullptr},
   {"medium_referral", "partner-site", "referral", "", "", "", "Referral", "link"},
   {"android_gmail_app", "", "", "", "android-app://com.google.android.gm/", "", "Email", nullptr},
   {"android_google_app", "", "", "", "android-app://com.google.android.googlequicksearchbox/", "", "Organic Search", nullptr},

@@ -131,6 +131,9 @@ asio::awaitable<Response> ApiRoutes::Route(Call& call) {
     if (rest.empty() || rest.front() == '/') co_return co_await Contacts(call, rest);
   }
   if (StartsWith(path, "/api/fields/")) co_return Fields(call, path.substr(12));
+  if (PushRoutes::OwnsApi(path)) {
+    co_return co_await push_.Manage(call.request, call.principal, call.ws, call.params);
+  }
   co_return MauticError(404, kNotFound);
 }
 

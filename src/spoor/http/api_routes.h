@@ -20,6 +20,7 @@
 #include "spoor/collect/identity.h"
 #include "spoor/common/clock.h"
 #include "spoor/http/http.h"
+#include "spoor/http/push_routes.h"
 #include "spoor/http/tracking.h"
 #include "spoor/pipeline/pipeline.h"
 #include "spoor/store/store.h"
@@ -34,13 +35,14 @@ class ApiRoutes {
  public:
   ApiRoutes(const api::Authenticator& auth, store::Store& store, pipeline::Bus& bus,
             const ConfigHolder& config, collect::ContactIdAllocator& contact_ids,
-            const Clock& clock, ApiOptions options)
+            const Clock& clock, PushRoutes& push, ApiOptions options)
       : auth_(auth),
         store_(store),
         bus_(bus),
         config_(config),
         contact_ids_(contact_ids),
         clock_(clock),
+        push_(push),
         options_(std::move(options)) {}
 
   // Whether `path` is one of these routes (every /api/ path but the events
@@ -72,6 +74,7 @@ class ApiRoutes {
   const ConfigHolder& config_;
   collect::ContactIdAllocator& contact_ids_;
   const Clock& clock_;
+  PushRoutes& push_;
   ApiOptions options_;
   // HTTP Basic checks (argon2id) run here, off the I/O threads.
   boost::asio::thread_pool hashing_{1};

@@ -50,9 +50,18 @@ Response JsonError(int status, std::string_view code, std::string_view message);
 
 using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 
+// A route's body limit, and the status a larger body gets (413 unless the
+// route's contract says otherwise).
+struct RouteBodyLimit {
+  RouteBodyLimit(size_t limit_bytes, int over_status = 413)  // NOLINT: a size converts
+      : bytes(limit_bytes), status(over_status) {}
+  size_t bytes;
+  int status;
+};
+
 // Returns the body limit for a request, from its method and path, decided
 // once the headers are read. 0 refuses any body.
-using BodyLimitFn = std::function<size_t(std::string_view method, std::string_view path)>;
+using BodyLimitFn = std::function<RouteBodyLimit(std::string_view method, std::string_view path)>;
 
 struct ServerOptions {
   std::string host = "127.0.0.1";

@@ -1,6 +1,6 @@
 // The one handler the server calls: sends each request to the route group
 // that owns its path (sign-in and OAuth2, the REST APIs, the tracking
-// surface), and gives each its body limit.
+// surface, push notification interactions), and gives each its body limit.
 #pragma once
 
 #include <string_view>
@@ -10,22 +10,24 @@
 #include "spoor/http/api_routes.h"
 #include "spoor/http/auth_routes.h"
 #include "spoor/http/http.h"
+#include "spoor/http/push_routes.h"
 #include "spoor/http/tracking.h"
 
 namespace spoor::http {
 
 class Router {
  public:
-  Router(TrackingRoutes& tracking, AuthRoutes& auth, ApiRoutes& api)
-      : tracking_(tracking), auth_(auth), api_(api) {}
+  Router(TrackingRoutes& tracking, AuthRoutes& auth, ApiRoutes& api, PushRoutes& push)
+      : tracking_(tracking), auth_(auth), api_(api), push_(push) {}
 
   boost::asio::awaitable<Response> Handle(Request& request);
-  static size_t BodyLimit(std::string_view method, std::string_view path);
+  static RouteBodyLimit BodyLimit(std::string_view method, std::string_view path);
 
  private:
   TrackingRoutes& tracking_;
   AuthRoutes& auth_;
   ApiRoutes& api_;
+  PushRoutes& push_;
 };
 
 }  // namespace spoor::http

@@ -235,19 +235,22 @@ class Server::Impl {
                                   bhttp::request_parser<bhttp::string_body>& parser,
                                   const Peer& peer) {
     auto& header = parser.get();
-    size_t limit = body_limit_(header.method_string(), header.target().substr(
-                                   0, header.target().find('?')));
+    const RouteBodyLimit route_limit = body_limit_(header.method_string(), header.target().substr(
+                                                  0, header.target().find('?')));
+    const size_t limit = route_limit.bytes;
     parser.body_limit(limit);
     // Beast checks Content-Length against the limit while parsing the header,
     // before the per-route limit is known: check the declared length here.
     if (parser.content_length() && *parser.content_length() > limit) {
-      co_await WriteError(stream, 413, "body too large");
+      co_await WriteError(stream, route_limit.status, "body too large");
       co_return false;
     }
     if (!parser.is_done()) {
       auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
       if (ec) {
-        if (ec == bhttp::error::body_limit) co_await WriteError(stream, 413, "body too large");
+        if (ec == bhttp::error::body_limit) {
+          co_await WriteError(stream, route_limit.status, "body too large");
+        }
         else if (ec != beast::error::timeout) co_await WriteError(stream, 400, "malformed body");
         co_return false;
       }

@@ -239,6 +239,50 @@ struct ActivityPage {
   std::vector<ActivityRecord> events;
 };
 
+// --- push notifications ---
+
+struct PushApp {
+  std::string id;  // uuid
+  int64_t workspace_id = 0;
+  std::string name;
+  std::string platform;  // ios | android | web
+  int64_t created_at_us = 0;
+};
+
+struct PushDevice {
+  std::string device_token;
+  std::string app_id;
+  int64_t contact_id = 0;
+  std::string user_id, platform, locale, app_version;
+  int64_t registered_at_us = 0;
+};
+
+struct PushNotification {
+  int64_t id = 0;
+  std::string app_id;
+  std::string title, body, campaign, deep_link;
+  int64_t created_at_us = 0;
+};
+
+// One notification sent to one device.
+struct PushSend {
+  std::string tracking_id;  // uuid, carried in the notification's data
+  int64_t workspace_id = 0;
+  int64_t notification_id = 0;
+  std::string device_token;
+  int64_t contact_id = 0;
+  std::string platform;
+};
+
+struct PushStats {
+  struct Figures {
+    int64_t sent = 0, received = 0, opened = 0, dismissed = 0;
+    std::vector<int64_t> open_delays_us;  // opened_at - sent_at, ascending
+  };
+  Figures all;
+  std::vector<std::pair<std::string, Figures>> by_platform;
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -353,6 +397,40 @@ class Store {
   // A contact's timeline (with the contacts merged into it), or the
   // workspace's. Errors: NotFound for an unknown contact.
   virtual absl::StatusOr<ActivityPage> Activity(const ActivityQuery& query) = 0;
+
+  // --- push notifications (writes are durable on return) ---
+  // Errors: InvalidArgument.
+  virtual absl::StatusOr<PushApp> CreatePushApp(int64_t workspace_id, std::string_view name,
+                                                std::string_view platform) = 0;
+  virtual absl::StatusOr<std::vector<PushApp>> ListPushApps(int64_t workspace_id) = 0;
+  // Errors: NotFound (also for another workspace's app).
+  virtual absl::StatusOr<PushApp> GetPushApp(int64_t workspace_id, std::string_view app_id) = 0;
+  virtual absl::StatusOr<PushApp> UpdatePushApp(int64_t workspace_id, std::string_view app_id,
+                                                std::string_view name, std::string_view platform) = 0;
+  // Registers (or moves) a device token to `device.contact_id`, and records
+  // it as the contact's identity of kind push_token. Errors: NotFound (app),
+  // AlreadyExists (the token belongs to another app).
+  virtual absl::Status RegisterPushDevice(int64_t workspace_id, const PushDevice& device) = 0;
+  // Errors: NotFound.
+  virtual absl::Status UnregisterPushDevice(int64_t workspace_id, std::string_view app_id,
+                                            std::string_view device_token) = 0;
+  virtual absl::StatusOr<std::vector<PushDevice>> ListPushDevices(int64_t workspace_id,
+                                                                  std::string_view app_id) = 0;
+  // A registered device by its token. Errors: NotFound.
+  virtual absl::StatusOr<PushDevice> FindPushDevice(int64_t workspace_id,
+                                                    std::string_view device_token) = 0;
+  // Creates the notification and one send per registered (app) device among
+  // `device_tokens`, plus every registered device of `contact_ids`. Returns
+  // the sends. Errors: NotFound (app), InvalidArgument (an unknown token).
+  virtual absl::StatusOr<std::pair<PushNotification, std::vector<PushSend>>> CreatePushNotification(
+      int64_t workspace_id, const PushNotification& notification,
+      const std::vector<std::string>& device_tokens, const std::vector<int64_t>& contact_ids) = 0;
+  // Errors: NotFound.
+  virtual absl::StatusOr<PushSend> FindPushSend(std::string_view tracking_id) = 0;
+  // Figures of one notification (`notification_id` != 0) or of every
+  // notification of an app. Errors: NotFound.
+  virtual absl::StatusOr<PushStats> GetPushStats(int64_t workspace_id, int64_t notification_id,
+                                                 std::string_view app_id) = 0;
 };
 
 // Opens (creating and migrating when writable) the embedded SQLite store in

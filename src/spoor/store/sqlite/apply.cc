@@ -24,6 +24,7 @@ struct Applier::Statements {
   Stmt latest_session, covering_session, insert_session, extend_session, widen_session;
   Stmt insert_event, find_string, insert_string, count;
   Stmt live_contact, release_identity, delete_field, contact_fields;
+  Stmt push_received, push_opened, push_dismissed;
 };
 
 Applier::Applier(Db& db) : db_(db) {}
@@ -121,6 +122,14 @@ absl::Status Applier::Prepare() {
        "DELETE FROM identities WHERE workspace_id = ?1 AND kind = ?2 AND contact_id = ?3"},
       {&st_->delete_field, "DELETE FROM contact_fields WHERE contact_id = ?1 AND alias = ?2"},
       {&st_->contact_fields, "SELECT alias FROM contact_fields WHERE contact_id = ?1"},
+      {&st_->push_received,
+       "UPDATE push_sends SET received_at = ?2 WHERE tracking_id = ?1 AND received_at IS NULL"},
+      {&st_->push_opened,
+       "UPDATE push_sends SET opened_at = ?2, received_at = coalesce(received_at, ?2) "
+       "WHERE tracking_id = ?1 AND opened_at IS NULL"},
+      {&st_->push_dismissed,
+       "UPDATE push_sends SET dismissed_at = ?2, received_at = coalesce(received_at, ?2) "
+       "WHERE tracking_id = ?1 AND dismissed_at IS NULL"},
       {&st_->find_string, "SELECT id FROM strings WHERE value = ?1"},
       {&st_->insert_string, "INSERT INTO strings(value) VALUES (?1)"},
       {&st_->count,
@@ -190,6 +199,7 @@ absl::Status Applier::ApplyOne(const Event& e, ApplyStats& stats) {
     }
   }
   if (e.type == EventType::kContactDelete) return DeleteContact(e, stats);
+  if (e.type == EventType::kPushInteraction) return ApplyPushInteraction(e, stats);
   // Server-side events may come with identifiers but no device or contact.
   SPOOR_ASSIGN_OR_RETURN(int64_t origin, OriginContact(e));
   if (origin == 0) {
@@ -621,6 +631,41 @@ absl::Status Applier::DeleteContact(const Event& e, ApplyStats& stats) {
   for (int64_t id : ids) sessions_.erase(static_cast<uint64_t>(id));
   ++stats.applied;
   return Count(e.workspace_id, "contacts", "deleted");
+}
+
+}  // namespace spoor::store::sqlite
+
+namespace spoor::store::sqlite {
+
+absl::Status Applier::ApplyPushInteraction(const Event& e, ApplyStats& stats) {
+  std::string tracking_id, status;
+  for (const auto& [k, v] : e.properties) {
+    if (k == "tracking_id") tracking_id = v;
+    if (k == "status") status = v;
+  }
+  Stmt* figure = status == "opened"      ? &st_->push_opened
+                 : status == "received"  ? &st_->push_received
+                 : status == "dismissed" ? &st_->push_dismissed
+                                         : nullptr;
+  if (figure == nullptr || tracking_id.empty()) {
+    return Count(e.workspace_id, "push_interactions_dropped", "malformed");
+  }
+  const int64_t at = e.received_at_us;
+  SPOOR_RETURN_IF_ERROR(figure->Bind(1, tracking_id).Bind(2, at).Run());
+  if (e.contact_id == 0) return Count(e.workspace_id, "push_interactions", "no_contact");
+  SPOOR_ASSIGN_OR_RETURN(int64_t contact, graph_->Root(static_cast<int64_t>(e.contact_id)));
+  // Only with the contact's tracking consent does the interaction join the
+  // person's timeline; otherwise it stays in the notification's figures.
+  st_->field_value.Bind(1, contact).Bind(2, "consent_tracking");
+  absl::StatusOr<bool> has = st_->field_value.Step();
+  bool consent = has.ok() && *has && st_->field_value.Text(0) == "1";
+  st_->field_value.Reset();
+  SPOOR_RETURN_IF_ERROR(has.status());
+  if (!consent) return Count(e.workspace_id, "push_interactions", "no_consent");
+  SPOOR_RETURN_IF_ERROR(InsertEvent(e, contact, 0, at));
+  SPOOR_RETURN_IF_ERROR(st_->touch_contact.Bind(1, contact).Bind(2, at).Run());
+  ++stats.applied;
+  return absl::OkStatus();
 }
 
 }  // namespace spoor::store::sqlite

@@ -65,6 +65,9 @@ class Applier {
   // kContactDelete: the contact, the contacts merged into it, and all their
   // fields, tags, identities, devices, sessions and events.
   absl::Status DeleteContact(const Event& e, ApplyStats& stats);
+  // kPushInteraction: the send's figures always; the contact's timeline
+  // only with the contact's tracking consent.
+  absl::Status ApplyPushInteraction(const Event& e, ApplyStats& stats);
   absl::Status Count(int64_t workspace_id, std::string_view name, std::string_view reason);
   // Dictionary id of `s`, or 0 for an empty string.
   absl::StatusOr<int64_t> StringId(std::string_view s);

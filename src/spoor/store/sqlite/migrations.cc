@@ -242,8 +242,57 @@ ALTER TABLE oauth_tokens ADD COLUMN user_id INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX oauth_tokens_family ON oauth_tokens(family) WHERE family IS NOT NULL;
 )sql";
 
+// Push notifications: apps, registered devices, notifications and one send
+// per device with its tracking id and what became of it.
+constexpr std::string_view kMigration7 = R"sql(
+CREATE TABLE push_apps(
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  workspace_id INTEGER NOT NULL REFERENCES workspaces(id),
+  name TEXT NOT NULL,
+  platform TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+
+CREATE TABLE push_devices(
+  workspace_id INTEGER NOT NULL,
+  device_token TEXT NOT NULL,
+  app_id INTEGER NOT NULL REFERENCES push_apps(id),
+  contact_id INTEGER NOT NULL,
+  user_id TEXT,
+  platform TEXT NOT NULL,
+  locale TEXT,
+  app_version TEXT,
+  registered_at INTEGER NOT NULL,
+  unregistered_at INTEGER,
+  PRIMARY KEY(workspace_id, device_token)) WITHOUT ROWID;
+CREATE INDEX push_devices_contact ON push_devices(contact_id);
+
+CREATE TABLE push_notifications(
+  id INTEGER PRIMARY KEY,
+  workspace_id INTEGER NOT NULL,
+  app_id INTEGER NOT NULL REFERENCES push_apps(id),
+  title TEXT NOT NULL,
+  body TEXT NOT NULL,
+  campaign TEXT,
+  deep_link TEXT,
+  created_at INTEGER NOT NULL);
+
+CREATE TABLE push_sends(
+  tracking_id TEXT PRIMARY KEY,
+  notification_id INTEGER NOT NULL REFERENCES push_notifications(id),
+  workspace_id INTEGER NOT NULL,
+  device_token TEXT NOT NULL,
+  contact_id INTEGER NOT NULL,
+  platform TEXT NOT NULL,
+  sent_at INTEGER NOT NULL,
+  received_at INTEGER,
+  opened_at INTEGER,
+  dismissed_at INTEGER) WITHOUT ROWID;
+CREATE INDEX push_sends_notification ON push_sends(notification_id);
+)sql";
+
 constexpr std::string_view kAll[] = {kMigration1, kMigration2, kMigration3, kMigration4,
-                                     kMigration5, kMigration6};
+                                     kMigration5, kMigration6, kMigration7};
 
 }  // namespace
 

@@ -15,6 +15,7 @@
 #include "spoor/store/sqlite/db.h"
 #include "spoor/store/sqlite/contacts.h"
 #include "spoor/store/sqlite/export.h"
+#include "spoor/store/sqlite/push.h"
 #include "spoor/store/sqlite/migrations.h"
 
 namespace spoor::store::sqlite {
@@ -202,6 +203,71 @@ class SqliteStore final : public Store {
       for (DeviceMove& m : moved) moves->push_back({std::move(m.device_id), m.workspace_id, m.contact_id});
     }
     return winner;
+  }
+
+  // --- push notifications ---
+  absl::StatusOr<PushApp> CreatePushApp(int64_t workspace_id, std::string_view name,
+                                        std::string_view platform) override {
+    absl::MutexLock lock(&mu_);
+    return Durably([&] {
+      return sqlite::CreatePushApp(*db_, workspace_id, name, platform, SystemClock().NowMicros());
+    });
+  }
+  absl::StatusOr<std::vector<PushApp>> ListPushApps(int64_t workspace_id) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::ListPushApps(*db_, workspace_id);
+  }
+  absl::StatusOr<PushApp> GetPushApp(int64_t workspace_id, std::string_view app_id) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::GetPushApp(*db_, workspace_id, app_id);
+  }
+  absl::StatusOr<PushApp> UpdatePushApp(int64_t workspace_id, std::string_view app_id,
+                                        std::string_view name, std::string_view platform) override {
+    absl::MutexLock lock(&mu_);
+    return Durably([&] { return sqlite::UpdatePushApp(*db_, workspace_id, app_id, name, platform); });
+  }
+  absl::Status RegisterPushDevice(int64_t workspace_id, const PushDevice& device) override {
+    absl::MutexLock lock(&mu_);
+    return Durably([&] {
+      return sqlite::RegisterPushDevice(*db_, workspace_id, device, SystemClock().NowMicros());
+    });
+  }
+  absl::Status UnregisterPushDevice(int64_t workspace_id, std::string_view app_id,
+                                    std::string_view device_token) override {
+    absl::MutexLock lock(&mu_);
+    return Durably([&] {
+      return sqlite::UnregisterPushDevice(*db_, workspace_id, app_id, device_token,
+                                          SystemClock().NowMicros());
+    });
+  }
+  absl::StatusOr<std::vector<PushDevice>> ListPushDevices(int64_t workspace_id,
+                                                          std::string_view app_id) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::ListPushDevices(*db_, workspace_id, app_id);
+  }
+  absl::StatusOr<std::pair<PushNotification, std::vector<PushSend>>> CreatePushNotification(
+      int64_t workspace_id, const PushNotification& notification,
+      const std::vector<std::string>& device_tokens,
+      const std::vector<int64_t>& contact_ids) override {
+    absl::MutexLock lock(&mu_);
+    return Durably([&] {
+      return sqlite::CreatePushNotification(*db_, workspace_id, notification, device_tokens,
+                                            contact_ids, SystemClock().NowMicros());
+    });
+  }
+  absl::StatusOr<PushDevice> FindPushDevice(int64_t workspace_id,
+                                            std::string_view device_token) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::FindPushDevice(*db_, workspace_id, device_token);
+  }
+  absl::StatusOr<PushSend> FindPushSend(std::string_view tracking_id) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::FindPushSend(*db_, tracking_id);
+  }
+  absl::StatusOr<PushStats> GetPushStats(int64_t workspace_id, int64_t notification_id,
+                                         std::string_view app_id) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::GetPushStats(*db_, workspace_id, notification_id, app_id);
   }
 
   // --- contacts API ---
@@ -523,6 +589,32 @@ class SqliteStore final : public Store {
     return status;
   }
   absl::Status CheckWritable() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return latched_; }
+
+  static absl::Status StatusOf(const absl::Status& s) { return s; }
+  template <typename T>
+  static absl::Status StatusOf(const absl::StatusOr<T>& s) {
+    return s.status();
+  }
+  // Runs `fn` in one transaction that is on disk when it returns (the main
+  // file otherwise commits with synchronous=NORMAL: its events are redone
+  // from the inbox, but an API write has no other copy).
+  template <typename Fn>
+  auto Durably(Fn fn) -> decltype(fn()) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    SPOOR_RETURN_IF_ERROR(CheckWritable());
+    SPOOR_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous=FULL"));
+    absl::Status status = db_->Exec("BEGIN IMMEDIATE");
+    if (!status.ok()) {
+      (void)db_->Exec("PRAGMA synchronous=NORMAL");
+      return status;
+    }
+    auto result = fn();
+    status = StatusOf(result);
+    if (status.ok()) status = db_->Exec("COMMIT");
+    if (!status.ok()) (void)db_->Exec("ROLLBACK");
+    (void)db_->Exec("PRAGMA synchronous=NORMAL");
+    if (!status.ok()) return status;
+    return result;
+  }
 
   absl::StatusOr<int64_t> ReadMetaInt(std::string_view key, int64_t fallback)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
