@@ -2,6 +2,7 @@
 // running spoor: app, user mapping, device registration, sends, and the
 // public interaction receiver; then the figures, the timelines, consent and
 // every 400 the receiver owes.
+#include <cstdio>
 #include <string>
 
 #include <boost/json.hpp>
@@ -234,6 +235,37 @@ TEST_F(PushE2E, ManagementNeedsAWriteTokenAndItsOwnWorkspace) {
   EXPECT_EQ(Api("POST", "/api/v1/push/apps/" + app + "/devices", R"({"platform":"web"})").status, 400);
   EXPECT_EQ(Api("POST", "/api/v1/push/notifications",
                 R"({"app":")" + app + R"(","title":"x","device_tokens":["never-registered"]})").status, 400);
+}
+
+// The Java client shipped for Android apps (JDK 17, java.net.http), compiled
+// and run against the live server: an open answers 202, a bad one 400.
+TEST_F(PushE2E, JavaClientReportsAnOpen) {
+  std::string app = NewApp("Shop", "android");
+  Register(app, R"({"device_token":"tok-java","platform":"android"})");
+  HttpResponse sent = Api("POST", "/api/v1/push/notifications",
+                          R"({"app":")" + app + R"(","title":"Hi","device_tokens":["tok-java"]})");
+  ASSERT_EQ(sent.status, 201) << sent.body;
+  std::string tracking(Json(sent.body).at("sends").as_array()[0].at("tracking_id").as_string());
+  std::string classes = dir_.path() + "/classes";
+  std::string compile = std::string(SPOOR_JAVAC) + " -d " + classes + " " + SPOOR_SOURCE_DIR +
+                        "/tests/clients/PushInteractionClient.java 2>&1";
+  ASSERT_EQ(std::system(compile.c_str()), 0) << compile;
+  auto run = [&](const std::string& token) {
+    std::string cmd = std::string(SPOOR_JAVA) + " -cp " + classes + " PushInteractionClient http://127.0.0.1:" +
+                      std::to_string(port()) + " " + server_->workspace_id() + " " + tracking + " " +
+                      token + " 1 2>&1";
+    std::string out;
+    FILE* p = popen(cmd.c_str(), "r");
+    char buf[512];
+    while (p != nullptr && fgets(buf, sizeof buf, p) != nullptr) out += buf;
+    if (p != nullptr) pclose(p);
+    return out;
+  };
+  std::string ok = run("tok-java");
+  EXPECT_EQ(ok.substr(0, 4), "202\n") << ok;
+  std::string bad = run("someone-else");
+  EXPECT_EQ(bad.substr(0, 4), "400\n") << bad;
+  EXPECT_NE(bad.find("DeviceToken"), std::string::npos) << bad;
 }
 
 }  // namespace
