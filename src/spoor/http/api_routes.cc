@@ -1,5 +1,7 @@
 #include "spoor/http/api_routes.h"
 
+#include <variant>
+
 #include "absl/strings/numbers.h"
 #include "spoor/api/params.h"
 #include "spoor/common/strings.h"
@@ -16,14 +18,6 @@ namespace {
 constexpr std::string_view kNotFound = "Item was not found.";
 constexpr std::string_view kForbidden = "You do not have access to the requested area/action.";
 
-Response Json(int status, const json::object& body) {
-  Response res;
-  res.status = status;
-  res.Set("Content-Type", "application/json");
-  res.Set("Cache-Control", "no-store");
-  res.body = json::serialize(body);
-  return res;
-}
 
 // Mautic's form validation answer: "alias: message, ..." and details by alias.
 Response ValidationError(const std::vector<api::FieldError>& errors) {
@@ -35,7 +29,7 @@ Response ValidationError(const std::vector<api::FieldError>& errors) {
   }
   json::object err{{"code", 400}, {"message", message}, {"details", std::move(details)},
                    {"type", nullptr}};
-  return Json(400, json::object{{"errors", json::array{std::move(err)}}});
+  return JsonResponse(400, json::object{{"errors", json::array{std::move(err)}}});
 }
 
 std::optional<int64_t> ParseId(std::string_view s) {
@@ -58,7 +52,7 @@ Response BusUnavailable(const absl::Status& status) {
 Response MauticError(int status, std::string_view message, std::string_view type) {
   json::object err{{"code", status}, {"message", message}, {"details", json::array()}};
   err["type"] = type.empty() ? json::value(nullptr) : json::value(type);
-  Response res = Json(status, json::object{{"errors", json::array{std::move(err)}}});
+  Response res = JsonResponse(status, json::object{{"errors", json::array{std::move(err)}}});
   res.headers.pop_back();  // errors keep the default caching
   return res;
 }
@@ -184,14 +178,14 @@ Response ApiRoutes::ListContacts(Call& call) {
     return MauticError(400, ToStd(page.status().message()));
   }
   if (!page.ok()) return MauticError(503, "The contacts could not be read now.", "unavailable");
-  return Json(200, api::RenderContactList(*page, call.ws));
+  return JsonResponse(200, api::RenderContactList(*page, call.ws));
 }
 
 Response ApiRoutes::GetContact(Call& call, int64_t id) {
   absl::StatusOr<store::ContactRecord> c = store_.GetContact(call.ws.id, id);
   if (absl::IsNotFound(c.status())) return MauticError(404, kNotFound);
   if (!c.ok()) return MauticError(503, "The contact could not be read now.", "unavailable");
-  return Json(200, json::object{{"contact", api::RenderContact(*c, call.ws)}});
+  return JsonResponse(200, json::object{{"contact", api::RenderContact(*c, call.ws)}});
 }
 
 asio::awaitable<Response> ApiRoutes::CreateContact(Call& call, bool /*replace_id_missing*/) {
@@ -209,7 +203,7 @@ asio::awaitable<Response> ApiRoutes::CreateContact(Call& call, bool /*replace_id
   if (!c.ok()) co_return MauticError(503, "The contact was stored but could not be read back.");
   // 201 for a new contact; 200 when a unique identifier matched an existing one.
   const bool created = static_cast<uint64_t>(c->id) == *spare;
-  Response res = Json(created ? 201 : 200, json::object{{"contact", api::RenderContact(*c, call.ws)}});
+  Response res = JsonResponse(created ? 201 : 200, json::object{{"contact", api::RenderContact(*c, call.ws)}});
   if (created) res.Set("Location", StrCat("/api/contacts/", c->id));
   co_return res;
 }
@@ -231,7 +225,7 @@ asio::awaitable<Response> ApiRoutes::EditContact(Call& call, int64_t id, bool pu
   absl::StatusOr<store::ContactRecord> c = store_.GetContact(call.ws.id, id);
   if (absl::IsNotFound(c.status())) co_return MauticError(404, kNotFound);  // deleted meanwhile
   if (!c.ok()) co_return MauticError(503, "The contact was stored but could not be read back.");
-  co_return Json(200, json::object{{"contact", api::RenderContact(*c, call.ws)}});
+  co_return JsonResponse(200, json::object{{"contact", api::RenderContact(*c, call.ws)}});
 }
 
 asio::awaitable<Response> ApiRoutes::DeleteContact(Call& call, int64_t id) {
@@ -246,18 +240,24 @@ asio::awaitable<Response> ApiRoutes::DeleteContact(Call& call, int64_t id) {
   if (!applied.ok()) co_return BusUnavailable(applied);
   json::object body = api::RenderContact(*c, call.ws);
   body["id"] = nullptr;  // as Mautic answers a delete
-  co_return Json(200, json::object{{"contact", std::move(body)}});
+  co_return JsonResponse(200, json::object{{"contact", std::move(body)}});
+}
+
+// The items of a batch (a JSON array body), or Mautic's error for it.
+static std::variant<const json::array*, Response> BatchItems(const json::object& params) {
+  const json::value* items = params.if_contains("_items");
+  if (items == nullptr) return MauticError(400, "Send a JSON array of contacts.");
+  if (items->as_array().size() > api::ContactLimits{}.max_batch) {
+    return MauticError(500, StrCat("A max of ", api::ContactLimits{}.max_batch,
+                                   " entities are supported at a time."));
+  }
+  return &items->as_array();
 }
 
 asio::awaitable<Response> ApiRoutes::BatchNew(Call& call) {
-  const json::value* items = call.params.if_contains("_items");
-  if (items == nullptr) co_return MauticError(400, "Send a JSON array of contacts.");
-  const json::array& list = items->as_array();
-  api::ContactLimits limits;
-  if (list.size() > limits.max_batch) {
-    co_return MauticError(500, StrCat("A max of ", limits.max_batch,
-                                      " entities are supported at a time."));
-  }
+  auto batch = BatchItems(call.params);
+  if (Response* error = std::get_if<Response>(&batch)) co_return std::move(*error);
+  const json::array& list = *std::get<const json::array*>(batch);
   std::vector<Event> events;
   std::vector<uint64_t> spares;
   std::vector<int> item_event(list.size(), -1);
@@ -307,18 +307,13 @@ asio::awaitable<Response> ApiRoutes::BatchNew(Call& call) {
   }
   json::object body{{"contacts", std::move(contacts)}, {"statusCodes", std::move(codes)}};
   if (!errors.empty()) body["errors"] = std::move(errors);
-  co_return Json(201, body);
+  co_return JsonResponse(201, body);
 }
 
 asio::awaitable<Response> ApiRoutes::BatchEdit(Call& call, bool put) {
-  const json::value* items = call.params.if_contains("_items");
-  if (items == nullptr) co_return MauticError(400, "Send a JSON array of contacts with their id.");
-  const json::array& list = items->as_array();
-  api::ContactLimits limits;
-  if (list.size() > limits.max_batch) {
-    co_return MauticError(500, StrCat("A max of ", limits.max_batch,
-                                      " entities are supported at a time."));
-  }
+  auto batch = BatchItems(call.params);
+  if (Response* error = std::get_if<Response>(&batch)) co_return std::move(*error);
+  const json::array& list = *std::get<const json::array*>(batch);
   std::vector<Event> events;
   std::vector<int> item_event(list.size(), -1);
   std::vector<int> status(list.size(), 400);
@@ -379,7 +374,7 @@ asio::awaitable<Response> ApiRoutes::BatchEdit(Call& call, bool put) {
   }
   json::object body{{"contacts", std::move(contacts)}, {"statusCodes", std::move(codes)}};
   if (!errors.empty()) body["errors"] = std::move(errors);
-  co_return Json(200, body);
+  co_return JsonResponse(200, body);
 }
 
 asio::awaitable<Response> ApiRoutes::BatchDelete(Call& call) {
@@ -425,7 +420,7 @@ asio::awaitable<Response> ApiRoutes::BatchDelete(Call& call) {
   }
   json::object body{{"contacts", std::move(contacts)}};
   if (!errors.empty()) body["errors"] = std::move(errors);
-  co_return Json(200, body);
+  co_return JsonResponse(200, body);
 }
 
 asio::awaitable<Response> ApiRoutes::AddUtm(Call& call, int64_t id) {
@@ -458,14 +453,14 @@ Response ApiRoutes::Activity(Call& call, int64_t id) {
   absl::StatusOr<store::ActivityPage> page = store_.Activity(*q);
   if (absl::IsNotFound(page.status())) return MauticError(404, kNotFound);
   if (!page.ok()) return MauticError(503, "The activity could not be read now.", "unavailable");
-  return Json(200, api::RenderActivity(*page, *q));
+  return JsonResponse(200, api::RenderActivity(*page, *q));
 }
 
 Response ApiRoutes::Devices(Call& call, int64_t id) {
   absl::StatusOr<std::vector<store::DeviceRecord>> devices = store_.ContactDevices(call.ws.id, id);
   if (absl::IsNotFound(devices.status())) return MauticError(404, kNotFound);
   if (!devices.ok()) return MauticError(503, "The devices could not be read now.", "unavailable");
-  return Json(200, api::RenderDevices(*devices, id));
+  return JsonResponse(200, api::RenderDevices(*devices, id));
 }
 
 Response ApiRoutes::Fields(Call& call, std::string_view rest) {
@@ -479,12 +474,12 @@ Response ApiRoutes::Fields(Call& call, std::string_view rest) {
     json::array fields;
     int order = 0;
     for (const store::FieldDefinition& f : call.ws.fields) fields.push_back(api::RenderField(f, ++order));
-    return Json(200, json::object{{"total", static_cast<int64_t>(fields.size())},
+    return JsonResponse(200, json::object{{"total", static_cast<int64_t>(fields.size())},
                                   {"fields", std::move(fields)}});
   }
   std::optional<int64_t> id = parts.size() == 2 ? ParseId(parts[1]) : std::nullopt;
   if (!id || *id > static_cast<int64_t>(call.ws.fields.size())) return MauticError(404, kNotFound);
-  return Json(200, json::object{{"field", api::RenderField(call.ws.fields[static_cast<size_t>(*id - 1)],
+  return JsonResponse(200, json::object{{"field", api::RenderField(call.ws.fields[static_cast<size_t>(*id - 1)],
                                                            static_cast<int>(*id))}});
 }
 

@@ -17,6 +17,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/json/value.hpp>
 
 #include "absl/status/statusor.h"
 
@@ -47,6 +48,8 @@ struct Response {
 
 // Builds a JSON error body {"error": {"code": ..., "message": ...}}.
 Response JsonError(int status, std::string_view code, std::string_view message);
+// A JSON answer that no cache keeps.
+Response JsonResponse(int status, const boost::json::value& body);
 
 using Handler = std::function<boost::asio::awaitable<Response>(Request&)>;
 

@@ -17,14 +17,6 @@ namespace {
 constexpr std::string_view kReceiverPrefix = "/api/v1.0/orgs/";
 constexpr std::string_view kReceiverSuffix = "/pushdatareceiver/events";
 
-Response Json(int status, const json::value& body) {
-  Response res;
-  res.status = status;
-  res.Set("Content-Type", "application/json");
-  res.Set("Cache-Control", "no-store");
-  res.body = json::serialize(body);
-  return res;
-}
 
 Response FromStatus(const absl::Status& s) {
   if (absl::IsNotFound(s)) return JsonError(404, "not_found", ToStd(s.message()));
@@ -79,7 +71,7 @@ asio::awaitable<Response> PushRoutes::Receive(Request& request) {
   Event event = api::PushInteractionEvent(*in, *send, clock_.NowMicros());
   absl::Status durable = co_await Publish(bus_, event);
   if (!durable.ok()) co_return FromStatus(durable);
-  co_return Json(202, json::object{{"accepted", true},
+  co_return JsonResponse(202, json::object{{"accepted", true},
                                    {"status", api::PushStatusName(in->status)}});
 }
 
@@ -118,7 +110,7 @@ asio::awaitable<Response> PushRoutes::MapUser(const store::Workspace& ws, const 
   bool created = false;
   absl::StatusOr<int64_t> contact = co_await ContactFor(ws, std::string(uid->get_string()), &params, &created);
   if (!contact.ok()) co_return FromStatus(contact.status());
-  co_return Json(created ? 201 : 200, json::object{{"user_id", uid->get_string()},
+  co_return JsonResponse(created ? 201 : 200, json::object{{"user_id", uid->get_string()},
                                                   {"contact_id", *contact},
                                                   {"created", created}});
 }
@@ -145,7 +137,7 @@ asio::awaitable<Response> PushRoutes::RegisterDevice(const store::Workspace& ws,
   store::PushDevice device{in->device_token, std::string(app), contact, in->user_id,
                            in->platform, in->locale, in->app_version, clock_.NowMicros()};
   if (absl::Status s = writer_.RegisterPushDevice(ws.id, device); !s.ok()) co_return FromStatus(s);
-  co_return Json(201, api::RenderPushDevice(device));
+  co_return JsonResponse(201, api::RenderPushDevice(device));
 }
 
 asio::awaitable<Response> PushRoutes::Manage(Request& request, const api::Principal& principal,
@@ -167,28 +159,28 @@ asio::awaitable<Response> PushRoutes::Manage(Request& request, const api::Princi
         if (!apps.ok()) co_return FromStatus(apps.status());
         json::array data;
         for (const auto& a : *apps) data.push_back(api::RenderPushApp(a));
-        co_return Json(200, json::object{{"data", std::move(data)}});
+        co_return JsonResponse(200, json::object{{"data", std::move(data)}});
       }
       if (method != "POST") co_return no_method();
       absl::StatusOr<api::PushAppInput> in = api::ReadPushApp(params, false);
       if (!in.ok()) co_return FromStatus(in.status());
       absl::StatusOr<store::PushApp> app = writer_.CreatePushApp(ws.id, in->name, in->platform);
       if (!app.ok()) co_return FromStatus(app.status());
-      co_return Json(201, api::RenderPushApp(*app));
+      co_return JsonResponse(201, api::RenderPushApp(*app));
     }
     std::string app_id(parts[1]);
     if (n == 2) {
       if (read) {
         absl::StatusOr<store::PushApp> app = reader_.GetPushApp(ws.id, app_id);
         if (!app.ok()) co_return FromStatus(app.status());
-        co_return Json(200, api::RenderPushApp(*app));
+        co_return JsonResponse(200, api::RenderPushApp(*app));
       }
       if (method != "PATCH") co_return no_method();
       absl::StatusOr<api::PushAppInput> in = api::ReadPushApp(params, true);
       if (!in.ok()) co_return FromStatus(in.status());
       absl::StatusOr<store::PushApp> app = writer_.UpdatePushApp(ws.id, app_id, in->name, in->platform);
       if (!app.ok()) co_return FromStatus(app.status());
-      co_return Json(200, api::RenderPushApp(*app));
+      co_return JsonResponse(200, api::RenderPushApp(*app));
     }
     if (parts[2] == "users" && n == 3) {
       if (method != "POST") co_return no_method();
@@ -202,21 +194,21 @@ asio::awaitable<Response> PushRoutes::Manage(Request& request, const api::Princi
         if (!devices.ok()) co_return FromStatus(devices.status());
         json::array data;
         for (const auto& d : *devices) data.push_back(api::RenderPushDevice(d));
-        co_return Json(200, json::object{{"data", std::move(data)}});
+        co_return JsonResponse(200, json::object{{"data", std::move(data)}});
       }
       if (n == 3 && method == "POST") co_return co_await RegisterDevice(ws, app_id, params);
       if (n == 4 && method == "DELETE") {
         std::string token = PercentDecode(parts[3], false);
         absl::Status s = writer_.UnregisterPushDevice(ws.id, app_id, token);
         if (!s.ok()) co_return FromStatus(s);
-        co_return Json(200, json::object{{"device_token", token}, {"unregistered", true}});
+        co_return JsonResponse(200, json::object{{"device_token", token}, {"unregistered", true}});
       }
       co_return no_method();
     }
     if (parts[2] == "report" && n == 3 && read) {
       absl::StatusOr<store::PushStats> stats = reader_.GetPushStats(ws.id, 0, app_id);
       if (!stats.ok()) co_return FromStatus(stats.status());
-      co_return Json(200, api::RenderPushStats(*stats));
+      co_return JsonResponse(200, api::RenderPushStats(*stats));
     }
   }
   if (n >= 1 && parts[0] == "notifications") {
@@ -233,7 +225,7 @@ asio::awaitable<Response> PushRoutes::Manage(Request& request, const api::Princi
                                      {"tracking_id", s.tracking_id},
                                      {"contact_id", s.contact_id}});
       }
-      co_return Json(201, json::object{{"id", made->first.id},
+      co_return JsonResponse(201, json::object{{"id", made->first.id},
                                        {"app", made->first.app_id},
                                        {"sends", std::move(sends)}});
     }
@@ -241,7 +233,7 @@ asio::awaitable<Response> PushRoutes::Manage(Request& request, const api::Princi
     if (n == 3 && parts[2] == "stats" && read && absl::SimpleAtoi(ToAbsl(parts[1]), &id) && id > 0) {
       absl::StatusOr<store::PushStats> stats = reader_.GetPushStats(ws.id, id, "");
       if (!stats.ok()) co_return FromStatus(stats.status());
-      co_return Json(200, api::RenderPushStats(*stats));
+      co_return JsonResponse(200, api::RenderPushStats(*stats));
     }
   }
   co_return JsonError(404, "not_found", "no such route");

@@ -43,6 +43,15 @@ Response JsonError(int status, std::string_view code, std::string_view message) 
   return r;
 }
 
+Response JsonResponse(int status, const boost::json::value& body) {
+  Response res;
+  res.status = status;
+  res.Set("Content-Type", "application/json");
+  res.Set("Cache-Control", "no-store");
+  res.body = boost::json::serialize(body);
+  return res;
+}
+
 class Server::Impl {
  public:
   Impl(const ServerOptions& options, Handler handler, BodyLimitFn body_limit)
