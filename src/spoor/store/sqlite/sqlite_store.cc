@@ -1,5 +1,7 @@
 #include "spoor/store/sqlite/sqlite_store.h"
 
+#include <thread>
+
 #include <filesystem>
 
 #include <boost/json.hpp>
@@ -7,6 +9,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "spoor/common/strings.h"
 #include "absl/synchronization/mutex.h"
+#include "spdlog/spdlog.h"
 #include "spoor/common/clock.h"
 #include "spoor/common/ids.h"
 #include "spoor/common/status.h"
@@ -79,8 +82,21 @@ WorkspaceSettings SettingsFromJson(std::string_view text) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Db> db, std::unique_ptr<Db> inbox)
-      : db_(std::move(db)), inbox_(std::move(inbox)) {}
+  SqliteStore(std::unique_ptr<Db> db, std::unique_ptr<Db> inbox,
+              std::unique_ptr<Db> inbox_checkpointer)
+      : db_(std::move(db)),
+        inbox_checkpointer_(std::move(inbox_checkpointer)),
+        inbox_(std::move(inbox)) {
+    if (inbox_checkpointer_) checkpoints_ = std::thread([this] { RunInboxCheckpoints(); });
+  }
+
+  ~SqliteStore() override {
+    {
+      absl::MutexLock lock(&stop_mu_);
+      stopping_ = true;
+    }
+    if (checkpoints_.joinable()) checkpoints_.join();
+  }
 
   absl::StatusOr<int64_t> AppendInbox(absl::Span<const std::string> bodies) override {
     absl::MutexLock lock(&inbox_mu_);
@@ -746,8 +762,29 @@ class SqliteStore final : public Store {
     return absl::OkStatus();
   }
 
+  // Copies the inbox's WAL into its file from a connection of its own, so
+  // that acknowledgements never wait for a checkpoint (the committing
+  // connection has automatic checkpoints off). PASSIVE: never blocks a commit.
+  void RunInboxCheckpoints() {
+    while (true) {
+      bool stop;
+      {
+        absl::MutexLock lock(&stop_mu_);
+        stop_mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Milliseconds(250));
+        stop = stopping_;
+      }
+      absl::Status s = inbox_checkpointer_->Exec("PRAGMA wal_checkpoint(PASSIVE)");
+      if (!s.ok()) spdlog::warn("inbox checkpoint failed: {}", s.ToString());
+      if (stop) return;
+    }
+  }
+
   absl::Mutex mu_;
   std::unique_ptr<Db> db_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<Db> inbox_checkpointer_;  // used by the checkpoint thread only
+  absl::Mutex stop_mu_;
+  bool stopping_ ABSL_GUARDED_BY(stop_mu_) = false;
+  std::thread checkpoints_;
   absl::Mutex inbox_mu_;
   std::unique_ptr<Db> inbox_ ABSL_GUARDED_BY(inbox_mu_);  // null when read-only
   std::unique_ptr<Stmt> read_inbox_stmt_ ABSL_GUARDED_BY(inbox_mu_);
@@ -827,7 +864,7 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
     return absl::NotFoundError(StrCat("no Spoor data in ", options.data_dir));
   }
   SPOOR_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(path, options.read_only));
-  std::unique_ptr<Db> inbox;
+  std::unique_ptr<Db> inbox, checkpointer;
   if (!options.read_only) {
     SPOOR_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
     SPOOR_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL"));
@@ -841,9 +878,11 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
                                                                : "PRAGMA synchronous=NORMAL"));
     SPOOR_RETURN_IF_ERROR(inbox->Exec(kInboxSchema));
     SPOOR_RETURN_IF_ERROR(MoveLegacyInbox(*db, *inbox));
+    SPOOR_RETURN_IF_ERROR(inbox->Exec("PRAGMA wal_autocheckpoint=0"));
+    SPOOR_ASSIGN_OR_RETURN(checkpointer, Db::Open(inbox_path, false));
   }
   return std::unique_ptr<Store>(
-      new SqliteStore(std::move(db), std::move(inbox)));
+      new SqliteStore(std::move(db), std::move(inbox), std::move(checkpointer)));
 }
 
 }  // namespace spoor::store::sqlite
