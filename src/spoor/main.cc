@@ -204,7 +204,10 @@ int Serve(const ServeConfig& cfg) {
   if (!reader.ok()) return Fail(reader.status());
   api::Authenticator api_auth(oauth, **accounts, *store, {cfg.api_basic_auth});
   http::ApiRoutes api_routes(api_auth, **reader, **pipeline, config, contact_ids, clock, {kVersion});
-  http::Router router(routes, auth_routes, api_routes);
+  http::V1Options v1_options;
+  v1_options.config_changed = [&store, &config] { (void)LoadConfig(*store, config); };
+  http::V1Routes v1_routes(api_auth, *store, **reader, config, std::move(v1_options));
+  http::Router router(routes, auth_routes, api_routes, v1_routes);
 
   http::ServerOptions server_options = cfg.server;
   auto server = http::Server::Start(

@@ -4,12 +4,14 @@ namespace spoor::http {
 
 boost::asio::awaitable<Response> Router::Handle(Request& request) {
   if (AuthRoutes::Owns(request.path)) co_return co_await auth_.Handle(request);
+  if (V1Routes::Owns(request.method, request.path)) co_return co_await v1_.Handle(request);
   if (ApiRoutes::Owns(request.path)) co_return co_await api_.Handle(request);
   co_return co_await tracking_.Handle(request);
 }
 
 size_t Router::BodyLimit(std::string_view method, std::string_view path) {
   if (AuthRoutes::Owns(path)) return AuthRoutes::BodyLimit(method, path);
+  if (V1Routes::Owns(method, path)) return V1Routes::BodyLimit(method, path);
   if (ApiRoutes::Owns(path)) return ApiRoutes::BodyLimit(method, path);
   return TrackingRoutes::BodyLimit(method, path);
 }

@@ -1,5 +1,5 @@
 // The one handler the server calls: sends each request to the route group
-// that owns its path (sign-in and OAuth2, the REST APIs, the tracking
+// that owns its path (sign-in and OAuth2, Spoor's own API under /api/v1/, Mautic's REST API, the tracking
 // surface), and gives each its body limit.
 #pragma once
 
@@ -11,13 +11,14 @@
 #include "spoor/http/auth_routes.h"
 #include "spoor/http/http.h"
 #include "spoor/http/tracking.h"
+#include "spoor/http/v1_routes.h"
 
 namespace spoor::http {
 
 class Router {
  public:
-  Router(TrackingRoutes& tracking, AuthRoutes& auth, ApiRoutes& api)
-      : tracking_(tracking), auth_(auth), api_(api) {}
+  Router(TrackingRoutes& tracking, AuthRoutes& auth, ApiRoutes& api, V1Routes& v1)
+      : tracking_(tracking), auth_(auth), api_(api), v1_(v1) {}
 
   boost::asio::awaitable<Response> Handle(Request& request);
   static size_t BodyLimit(std::string_view method, std::string_view path);
@@ -26,6 +27,7 @@ class Router {
   TrackingRoutes& tracking_;
   AuthRoutes& auth_;
   ApiRoutes& api_;
+  V1Routes& v1_;
 };
 
 }  // namespace spoor::http
