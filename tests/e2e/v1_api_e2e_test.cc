@@ -329,7 +329,9 @@ TEST_F(V1ApiE2E, ExportsAreNdjsonOfTheWorkspace) {
       EXPECT_TRUE(json::parse(line).is_object());
       ++n;
     }
-    if (std::string(what) != "sessions") EXPECT_EQ(n, 5) << what;
+    if (std::string(what) != "sessions") {
+      EXPECT_EQ(n, 5) << what;
+    }
     HttpResponse other = Api("GET", std::string("/api/v1/export/") + what, "", other_);
     EXPECT_EQ(other.status, 200);
     EXPECT_EQ(other.body, "") << what;
