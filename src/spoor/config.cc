@@ -5,6 +5,7 @@
 
 #include <toml.hpp>
 
+#include "spoor/api/v1.h"
 #include "spoor/common/status.h"
 #include "spoor/common/strings.h"
 
@@ -68,23 +69,7 @@ absl::Status ParseTlsListen(std::string_view listen, http::ServerOptions& server
   return absl::OkStatus();
 }
 
-absl::Status ValidateOrigin(std::string_view origin) {
-  size_t scheme = origin.find("://");
-  if (scheme == std::string_view::npos ||
-      (origin.substr(0, scheme) != "http" && origin.substr(0, scheme) != "https")) {
-    return absl::InvalidArgumentError(
-        StrCat("an origin looks like https://www.example.com, got '", origin, "'"));
-  }
-  std::string_view host = origin.substr(scheme + 3);
-  if (host.empty() || host.find_first_of("/?# ") != std::string_view::npos) {
-    return absl::InvalidArgumentError(
-        StrCat("an origin has no path, query or spaces: '", origin, "'"));
-  }
-  if (host.find('*') != std::string_view::npos && !StartsWith(host, "*.")) {
-    return absl::InvalidArgumentError("a wildcard may only start the host: https://*.example.com");
-  }
-  return absl::OkStatus();
-}
+absl::Status ValidateOrigin(std::string_view origin) { return api::v1::ValidateOrigin(origin); }
 
 namespace {
 

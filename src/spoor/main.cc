@@ -207,7 +207,10 @@ int Serve(const ServeConfig& cfg) {
   http::PushRoutes push_routes(*store, **reader, **pipeline, config, contact_ids, clock);
   http::ApiRoutes api_routes(api_auth, **reader, **pipeline, config, contact_ids, clock, push_routes,
                              {kVersion});
-  http::Router router(routes, auth_routes, api_routes, push_routes);
+  http::V1Options v1_options;
+  v1_options.config_changed = [&store, &config] { (void)LoadConfig(*store, config); };
+  http::V1Routes v1_routes(api_auth, *store, **reader, config, std::move(v1_options));
+  http::Router router(routes, auth_routes, api_routes, v1_routes, push_routes);
 
   http::ServerOptions server_options = cfg.server;
   auto server = http::Server::Start(

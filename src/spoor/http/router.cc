@@ -5,6 +5,8 @@ namespace spoor::http {
 boost::asio::awaitable<Response> Router::Handle(Request& request) {
   if (AuthRoutes::Owns(request.path)) co_return co_await auth_.Handle(request);
   if (PushRoutes::OwnsReceiver(request.path)) co_return co_await push_.Receive(request);
+  if (PushRoutes::OwnsApi(request.path)) co_return co_await api_.Handle(request);
+  if (V1Routes::Owns(request.method, request.path)) co_return co_await v1_.Handle(request);
   if (ApiRoutes::Owns(request.path)) co_return co_await api_.Handle(request);
   co_return co_await tracking_.Handle(request);
 }
@@ -12,6 +14,8 @@ boost::asio::awaitable<Response> Router::Handle(Request& request) {
 RouteBodyLimit Router::BodyLimit(std::string_view method, std::string_view path) {
   if (AuthRoutes::Owns(path)) return AuthRoutes::BodyLimit(method, path);
   if (PushRoutes::OwnsReceiver(path)) return PushRoutes::ReceiverBodyLimit(method);
+  if (PushRoutes::OwnsApi(path)) return ApiRoutes::BodyLimit(method, path);
+  if (V1Routes::Owns(method, path)) return V1Routes::BodyLimit(method, path);
   if (ApiRoutes::Owns(path)) return ApiRoutes::BodyLimit(method, path);
   return TrackingRoutes::BodyLimit(method, path);
 }

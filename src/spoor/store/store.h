@@ -283,6 +283,29 @@ struct PushStats {
   std::vector<std::pair<std::string, Figures>> by_platform;
 };
 
+// --- own API ---
+
+// Events of a workspace (or of one contact and the contacts merged into
+// it), newest stored first, by keyset: those stored before `before_seq`.
+struct EventQuery {
+  int64_t workspace_id = 0;
+  int64_t contact_id = 0;          // 0 = every contact of the workspace
+  std::vector<std::string> types;  // EventTypeName values; empty = all
+  int64_t from_us = 0, to_us = 0;  // event time bounds; 0 = none
+  int64_t before_seq = 0;          // 0 = from the newest
+  int limit = 100;
+};
+
+struct EventRecord {
+  int64_t seq = 0;  // the keyset position
+  ActivityRecord event;
+};
+
+struct EventPage {
+  std::vector<EventRecord> events;
+  bool more = false;  // events remain after the last one
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -431,6 +454,11 @@ class Store {
   // notification of an app. Errors: NotFound.
   virtual absl::StatusOr<PushStats> GetPushStats(int64_t workspace_id, int64_t notification_id,
                                                  std::string_view app_id) = 0;
+
+  // --- own API ---
+  // A page of events (see EventQuery). Errors: NotFound for a contact not
+  // of the workspace; InvalidArgument for an unknown type name.
+  virtual absl::StatusOr<EventPage> ListEvents(const EventQuery& query) = 0;
 };
 
 // Opens (creating and migrating when writable) the embedded SQLite store in

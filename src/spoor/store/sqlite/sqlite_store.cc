@@ -20,6 +20,7 @@
 #include "spoor/store/sqlite/export.h"
 #include "spoor/store/sqlite/push.h"
 #include "spoor/store/sqlite/migrations.h"
+#include "spoor/store/sqlite/own_api.h"
 
 namespace spoor::store::sqlite {
 namespace {
@@ -307,6 +308,12 @@ class SqliteStore final : public Store {
   absl::StatusOr<ActivityPage> Activity(const ActivityQuery& query) override {
     absl::MutexLock lock(&mu_);
     return sqlite::Activity(*db_, query);
+  }
+
+  // --- own API ---
+  absl::StatusOr<EventPage> ListEvents(const EventQuery& query) override {
+    absl::MutexLock lock(&mu_);
+    return sqlite::ListEvents(*db_, query);
   }
 
   absl::StatusOr<std::string> ShowContact(int64_t contact, const TimelineQuery& query) override {
