@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -77,6 +78,7 @@ collect::CollectConfig ToCollectConfig(const std::vector<store::Workspace>& work
         continue;
       }
       form->id = f.id;
+      if (!form->published) continue;  // takes no submissions
       v.forms.emplace(f.id, std::move(*form));
     }
     for (const store::LinkRecord& l : ws.links) v.links.emplace(l.id, l.url);
@@ -184,6 +186,12 @@ int Serve(const ServeConfig& cfg) {
 
   http::ConfigHolder config;
   if (absl::Status s = LoadConfig(*store, config); !s.ok()) return Fail(s);
+  // Reloads come from the watcher below and from API writes (forms).
+  std::mutex reload_mu;
+  auto reload_config = [&store, &config, &reload_mu] {
+    std::lock_guard<std::mutex> lock(reload_mu);
+    return LoadConfig(*store, config);
+  };
   http::Observability obs{[&pipeline] { return (*pipeline)->Stats(); }, &counters};
   auto link_key = store->Secret("link_tokens");
   if (!link_key.ok()) return Fail(link_key.status());
@@ -205,10 +213,11 @@ int Serve(const ServeConfig& cfg) {
   if (!reader.ok()) return Fail(reader.status());
   api::Authenticator api_auth(oauth, **accounts, *store, {cfg.api_basic_auth});
   http::PushRoutes push_routes(*store, **reader, **pipeline, config, contact_ids, clock);
+  http::ApiOptions api_options{kVersion, store.get(), reload_config};
   http::ApiRoutes api_routes(api_auth, **reader, **pipeline, config, contact_ids, clock, push_routes,
-                             {kVersion});
+                             api_options);
   http::V1Options v1_options;
-  v1_options.config_changed = [&store, &config] { (void)LoadConfig(*store, config); };
+  v1_options.config_changed = [&reload_config] { (void)reload_config(); };
   http::V1Routes v1_routes(api_auth, *store, **reader, config, std::move(v1_options));
   http::Router router(routes, auth_routes, api_routes, v1_routes, push_routes);
 
@@ -248,7 +257,7 @@ int Serve(const ServeConfig& cfg) {
     while (!stop) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
       int64_t now = store->ConfigVersion().value_or(seen);
-      if (now != seen && LoadConfig(*store, config).ok()) {
+      if (now != seen && reload_config().ok()) {
         // Device owners may have changed outside the server (unmerge).
         (void)load_devices();
         seen = now;
@@ -749,8 +758,9 @@ int Main(int argc, char** argv) {
   CLI::App* form_create = form_cmd->add_subcommand("create", "Create a form; prints it as JSON with its id");
   form_create->add_option("--name", form_name, "Form name")->required();
   form_create->add_option("--field", field_specs,
-                          "NAME[:TYPE][:required], repeatable; TYPE is text, email, tel, number or "
-                          "checkbox; the field sets the contact field of the same name");
+                          "NAME[:TYPE][:required], repeatable; TYPE is text, email, tel, number, "
+                          "checkbox, textarea or hidden; the field sets the contact field of the "
+                          "same name");
   form_create->add_option("--tag", form_tags, "Tag to add (or -TAG to remove) on submit; repeatable");
   form_create->add_option("--consent", consents, "Consent the submission grants (e.g. tracking)");
   form_create->add_option("--redirect", redirect, "URL to go to after a submit (an allowed domain)");

@@ -16,9 +16,7 @@ bool IsAlias(std::string_view s) {
   return true;
 }
 
-bool IsType(std::string_view t) {
-  return t == "text" || t == "email" || t == "tel" || t == "number" || t == "checkbox";
-}
+bool IsType(std::string_view t) { return IsDataFieldType(t) || t == "button"; }
 
 std::vector<std::string> Strings(const boost::json::object& o, const char* key) {
   std::vector<std::string> out;
@@ -64,6 +62,11 @@ std::string ValidateValue(const FormField& f, std::string_view v) {
 
 }  // namespace
 
+bool IsDataFieldType(std::string_view t) {
+  return t == "text" || t == "email" || t == "tel" || t == "number" || t == "checkbox" ||
+         t == "textarea" || t == "hidden";
+}
+
 absl::StatusOr<FormField> ParseFieldSpec(std::string_view spec) {
   FormField f;
   size_t pos = 0;
@@ -82,12 +85,12 @@ absl::StatusOr<FormField> ParseFieldSpec(std::string_view spec) {
       if (f.alias == "phone") f.type = "tel";
     } else if (piece == "required") {
       f.required = true;
-    } else if (IsType(piece)) {
+    } else if (IsDataFieldType(piece)) {
       f.type = std::string(piece);
     } else {
       return absl::InvalidArgumentError(
           StrCat("field '", f.alias, "': unknown modifier '", piece,
-                 "' (use required, text, email, tel, number, checkbox)"));
+                 "' (use required, text, email, tel, number, checkbox, textarea, hidden)"));
     }
     ++part;
     if (colon == std::string_view::npos) break;
@@ -103,6 +106,11 @@ absl::StatusOr<FormDefinition> ParseFormDefinition(std::string_view json) {
   const auto& o = v.as_object();
   FormDefinition form;
   form.name = Str(o, "name");
+  form.alias = Str(o, "alias");
+  form.description = Str(o, "description");
+  if (auto* p = o.if_contains("published"); p && p->is_bool()) form.published = p->as_bool();
+  form.post_action = Str(o, "post_action");
+  if (auto* m = o.if_contains("modified_at"); m && m->is_int64()) form.modified_at_us = m->as_int64();
   form.redirect_url = Str(o, "redirect_url");
   form.message = Str(o, "message", form.message);
   form.add_tags = Strings(o, "add_tags");
@@ -116,6 +124,8 @@ absl::StatusOr<FormDefinition> ParseFormDefinition(std::string_view json) {
       f.alias = Str(fo, "alias");
       f.contact_field = Str(fo, "contact_field");
       f.type = Str(fo, "type", "text");
+      f.label = Str(fo, "label");
+      f.default_value = Str(fo, "default_value");
       if (auto* r = fo.if_contains("required"); r && r->is_bool()) f.required = r->as_bool();
       if (!IsAlias(f.alias) || !IsType(f.type)) {
         return absl::InvalidArgumentError(StrCat("bad form field '", f.alias, "'"));
@@ -129,10 +139,13 @@ absl::StatusOr<FormDefinition> ParseFormDefinition(std::string_view json) {
 std::string FormDefinitionToJson(const FormDefinition& form) {
   boost::json::array fields;
   for (const FormField& f : form.fields) {
-    fields.push_back(boost::json::object{{"alias", f.alias},
-                                         {"contact_field", f.contact_field},
-                                         {"type", f.type},
-                                         {"required", f.required}});
+    boost::json::object o{{"alias", f.alias},
+                          {"contact_field", f.contact_field},
+                          {"type", f.type},
+                          {"required", f.required}};
+    if (!f.label.empty()) o["label"] = f.label;
+    if (!f.default_value.empty()) o["default_value"] = f.default_value;
+    fields.push_back(std::move(o));
   }
   auto list = [](const std::vector<std::string>& v) {
     boost::json::array a;
@@ -144,6 +157,11 @@ std::string FormDefinitionToJson(const FormDefinition& form) {
                         {"consents", list(form.consents)}, {"redirect_url", form.redirect_url},
                         {"message", form.message}};
   if (form.id != 0) o["id"] = form.id;
+  if (!form.alias.empty()) o["alias"] = form.alias;
+  if (!form.description.empty()) o["description"] = form.description;
+  if (!form.published) o["published"] = false;
+  if (!form.post_action.empty()) o["post_action"] = form.post_action;
+  if (form.modified_at_us != 0) o["modified_at"] = form.modified_at_us;
   return boost::json::serialize(o);
 }
 
@@ -154,6 +172,7 @@ FormSubmission ReadSubmission(const FormDefinition& form, const Params& params) 
     return FindParam(params, name);
   };
   for (const FormField& f : form.fields) {
+    if (f.type == "button") continue;
     const std::string* raw = get(f.alias);
     std::string value(raw ? TrimAscii(*raw) : std::string_view());
     if (value.empty()) {

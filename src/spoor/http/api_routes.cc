@@ -3,6 +3,7 @@
 #include <variant>
 
 #include "absl/strings/numbers.h"
+#include "spoor/api/forms.h"
 #include "spoor/api/params.h"
 #include "spoor/common/strings.h"
 #include "spoor/common/text.h"
@@ -128,6 +129,7 @@ asio::awaitable<Response> ApiRoutes::Route(Call& call) {
   if (PushRoutes::OwnsApi(path)) {
     co_return co_await push_.Manage(call.request, call.principal, call.ws, call.params);
   }
+  if (path == "/api/forms" || StartsWith(path, "/api/forms/")) co_return co_await Forms(call, path.substr(10));
   co_return MauticError(404, kNotFound);
 }
 
@@ -481,6 +483,124 @@ Response ApiRoutes::Fields(Call& call, std::string_view rest) {
   if (!id || *id > static_cast<int64_t>(call.ws.fields.size())) return MauticError(404, kNotFound);
   return JsonResponse(200, json::object{{"field", api::RenderField(call.ws.fields[static_cast<size_t>(*id - 1)],
                                                            static_cast<int>(*id))}});
+}
+
+// --- forms API ---
+
+asio::awaitable<Response> ApiRoutes::Forms(Call& call, std::string_view rest) {
+  const std::string& method = call.request.method;
+  const bool read = method == "GET" || method == "HEAD";
+  if (!read && !call.CanWrite()) co_return MauticError(403, kForbidden, "access_denied");
+  std::vector<std::string_view> parts = Split(rest.empty() ? rest : rest.substr(1), '/');
+  if (!parts.empty() && parts.back().empty()) parts.pop_back();  // a trailing slash
+  if (parts.empty()) {
+    if (!read) co_return MauticError(405, "Use GET to list forms.");
+    absl::StatusOr<json::object> list = api::ListForms(call.ws, call.params);
+    if (!list.ok()) co_return MauticError(400, ToStd(list.status().message()));
+    co_return JsonResponse(200, *list);
+  }
+  if (parts.size() == 1 && parts[0] == "new" && method == "POST") {
+    co_return co_await SaveForm(call, std::nullopt, false);
+  }
+  std::optional<int64_t> id = ParseId(parts[0]);
+  if (!id) co_return MauticError(404, kNotFound);
+  if (parts.size() == 1 && read) {
+    int64_t created = 0;
+    absl::StatusOr<collect::FormDefinition> form = api::FindForm(call.ws, *id, &created);
+    if (absl::IsNotFound(form.status())) co_return MauticError(404, kNotFound);
+    if (!form.ok()) co_return MauticError(500, "The form's definition is unreadable.");
+    co_return JsonResponse(200, json::object{{"form", api::RenderForm(*form, created)}});
+  }
+  if (parts.size() == 2 && parts[1] == "edit" && (method == "PUT" || method == "PATCH")) {
+    co_return co_await SaveForm(call, id, method == "PUT");
+  }
+  if (parts.size() == 2 && parts[1] == "delete" && method == "DELETE") {
+    co_return co_await DeleteForm(call, *id);
+  }
+  co_return MauticError(404, kNotFound);
+}
+
+asio::awaitable<absl::Status> ApiRoutes::WriteConfig(std::function<absl::Status()> write) {
+  if (options_.config_store == nullptr) {
+    co_return absl::FailedPreconditionError("configuration is read-only here");
+  }
+  // Named, not a temporary in the co_await expression: GCC 12 may destroy
+  // such a temporary twice.
+  std::function<absl::Status()> job = [this, write = std::move(write)] {
+    absl::Status written = write();
+    if (!written.ok()) return written;
+    return options_.reload_config ? options_.reload_config() : absl::OkStatus();
+  };
+  absl::Status done = co_await RunOn<absl::Status>(hashing_, std::move(job));
+  co_return done;
+}
+
+// POST new (no id), PATCH (merge into the form), PUT (replace, or create
+// when the id is unknown).
+asio::awaitable<Response> ApiRoutes::SaveForm(Call& call, std::optional<int64_t> id, bool put) {
+  std::optional<collect::FormDefinition> existing;
+  if (id) {
+    absl::StatusOr<collect::FormDefinition> found = api::FindForm(call.ws, *id, nullptr);
+    if (found.ok()) existing = std::move(*found);
+    else if (!put || !absl::IsNotFound(found.status())) co_return MauticError(404, kNotFound);
+  }
+  api::FormWrite write =
+      api::ReadFormWrite(call.params, call.ws, existing && !put ? &*existing : nullptr);
+  if (!write.errors.empty()) co_return ValidationError(write.errors);
+  collect::FormDefinition& form = write.form;
+  const int64_t ws_id = call.ws.id;
+  int64_t form_id = existing ? existing->id : 0;
+  if (existing) {
+    form.consents = existing->consents;  // not part of Mautic's model: kept
+    form.modified_at_us = clock_.NowMicros();
+    form.id = 0;
+    std::string definition = collect::FormDefinitionToJson(form);
+    std::function<absl::Status()> update = [this, ws_id, form_id, name = form.name, definition] {
+      return options_.config_store->UpdateForm(ws_id, form_id, name, definition);
+    };
+    absl::Status saved = co_await WriteConfig(std::move(update));
+    if (absl::IsNotFound(saved)) co_return MauticError(404, kNotFound);  // deleted meanwhile
+    if (!saved.ok()) co_return MauticError(503, "The form could not be stored now.", "unavailable");
+  } else {
+    form.id = 0;
+    form.modified_at_us = 0;
+    std::string definition = collect::FormDefinitionToJson(form);
+    std::function<absl::Status()> create = [this, ws_id, &form_id, name = form.name, definition] {
+      absl::StatusOr<int64_t> created = options_.config_store->CreateForm(ws_id, name, definition);
+      if (created.ok()) form_id = *created;
+      return created.status();
+    };
+    absl::Status saved = co_await WriteConfig(std::move(create));
+    if (!saved.ok()) co_return MauticError(503, "The form could not be stored now.", "unavailable");
+  }
+  // Read back from the configuration every route now serves.
+  std::shared_ptr<const std::vector<store::Workspace>> all = config_.Workspaces();
+  for (const store::Workspace& w : all ? *all : std::vector<store::Workspace>()) {
+    if (w.id != ws_id) continue;
+    int64_t created = 0;
+    absl::StatusOr<collect::FormDefinition> stored = api::FindForm(w, form_id, &created);
+    if (!stored.ok()) break;
+    Response res = JsonResponse(existing ? 200 : 201, json::object{{"form", api::RenderForm(*stored, created)}});
+    if (!existing) res.Set("Location", StrCat("/api/forms/", form_id));
+    co_return res;
+  }
+  co_return MauticError(503, "The form was stored but could not be read back.", "unavailable");
+}
+
+asio::awaitable<Response> ApiRoutes::DeleteForm(Call& call, int64_t id) {
+  int64_t created = 0;
+  absl::StatusOr<collect::FormDefinition> form = api::FindForm(call.ws, id, &created);
+  if (!form.ok()) co_return MauticError(404, kNotFound);
+  const int64_t ws_id = call.ws.id;
+  std::function<absl::Status()> remove = [this, ws_id, id] {
+    return options_.config_store->DeleteForm(ws_id, id);
+  };
+  absl::Status deleted = co_await WriteConfig(std::move(remove));
+  if (absl::IsNotFound(deleted)) co_return MauticError(404, kNotFound);
+  if (!deleted.ok()) co_return MauticError(503, "The form could not be deleted now.", "unavailable");
+  json::object body = api::RenderForm(*form, created);
+  body["id"] = nullptr;  // as Mautic answers a delete
+  co_return JsonResponse(200, json::object{{"form", std::move(body)}});
 }
 
 }  // namespace spoor::http

@@ -8,6 +8,8 @@
 // Thread-safety: one ApiRoutes serves every I/O thread.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string_view>
 
 #include <boost/asio/awaitable.hpp>
@@ -29,6 +31,11 @@ namespace spoor::http {
 
 struct ApiOptions {
   std::string version = "0.1.0";  // sent as Mautic-Version
+  // Configuration the APIs change (forms) is written through this store (the
+  // writer's; null: the forms API is read-only), then reload_config makes
+  // every route see it at once.
+  store::Store* config_store = nullptr;
+  std::function<absl::Status()> reload_config;
 };
 
 class ApiRoutes {
@@ -67,6 +74,11 @@ class ApiRoutes {
   Response Activity(Call& call, int64_t id);
   Response Devices(Call& call, int64_t id);
   Response Fields(Call& call, std::string_view rest);
+  // --- forms API ---
+  boost::asio::awaitable<Response> Forms(Call& call, std::string_view rest);
+  boost::asio::awaitable<Response> SaveForm(Call& call, std::optional<int64_t> id, bool put);
+  boost::asio::awaitable<Response> DeleteForm(Call& call, int64_t id);
+  boost::asio::awaitable<absl::Status> WriteConfig(std::function<absl::Status()> write);
 
   const api::Authenticator& auth_;
   store::Store& store_;

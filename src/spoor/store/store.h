@@ -43,6 +43,7 @@ struct FormRecord {
   int64_t id = 0;
   std::string name;
   std::string definition;  // JSON, see collect/forms.h
+  int64_t created_at_us = 0;
 };
 
 struct LinkRecord {
@@ -348,6 +349,14 @@ class Store {
   // Stores a form definition; returns its id.
   virtual absl::StatusOr<int64_t> CreateForm(int64_t workspace_id, std::string_view name,
                                              std::string_view definition) = 0;
+  // --- forms API ---
+  // Replaces a form's name and definition. Errors: NotFound, also for
+  // another workspace's form.
+  virtual absl::Status UpdateForm(int64_t workspace_id, int64_t id, std::string_view name,
+                                  std::string_view definition) = 0;
+  // Errors: NotFound, also for another workspace's form.
+  virtual absl::Status DeleteForm(int64_t workspace_id, int64_t id) = 0;
+
   // Stores a tracked link to `url` under a new random id.
   virtual absl::StatusOr<std::string> CreateLink(int64_t workspace_id, std::string_view url) = 0;
   // Errors: AlreadyExists for a taken email.

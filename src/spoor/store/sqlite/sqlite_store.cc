@@ -435,6 +435,27 @@ class SqliteStore final : public Store {
     return id;
   }
 
+  // --- forms API ---
+  absl::Status UpdateForm(int64_t workspace_id, int64_t id, std::string_view name,
+                          std::string_view definition) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
+        "UPDATE forms SET name = ?3, definition = ?4 WHERE id = ?1 AND workspace_id = ?2"));
+    SPOOR_RETURN_IF_ERROR(stmt.Bind(1, id).Bind(2, workspace_id).Bind(3, name)
+                              .Bind(4, definition).Run());
+    if (db_->Changes() == 0) return absl::NotFoundError(StrCat("no form ", id));
+    return BumpConfigVersion();
+  }
+
+  absl::Status DeleteForm(int64_t workspace_id, int64_t id) override {
+    absl::MutexLock lock(&mu_);
+    SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
+        "DELETE FROM forms WHERE id = ?1 AND workspace_id = ?2"));
+    SPOOR_RETURN_IF_ERROR(stmt.Bind(1, id).Bind(2, workspace_id).Run());
+    if (db_->Changes() == 0) return absl::NotFoundError(StrCat("no form ", id));
+    return BumpConfigVersion();
+  }
+
   absl::StatusOr<std::string> CreateLink(int64_t workspace_id, std::string_view url) override {
     absl::MutexLock lock(&mu_);
     SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db_->Prepare(
@@ -751,12 +772,13 @@ class SqliteStore final : public Store {
                            std::string(fields.Text(2)), fields.Int(3) != 0, fields.Int(4) != 0});
     }
     SPOOR_ASSIGN_OR_RETURN(Stmt forms, db_->Prepare(
-        "SELECT id, name, definition FROM forms WHERE workspace_id = ?1 ORDER BY id"));
+        "SELECT id, name, definition, created_at FROM forms WHERE workspace_id = ?1 ORDER BY id"));
     forms.Bind(1, ws.id);
     while (true) {
       SPOOR_ASSIGN_OR_RETURN(bool row, forms.Step());
       if (!row) break;
-      ws.forms.push_back({forms.Int(0), std::string(forms.Text(1)), std::string(forms.Text(2))});
+      ws.forms.push_back({forms.Int(0), std::string(forms.Text(1)), std::string(forms.Text(2)),
+                          forms.Int(3)});
     }
     SPOOR_ASSIGN_OR_RETURN(Stmt links,
                            db_->Prepare("SELECT id, url FROM links WHERE workspace_id = ?1"));
