@@ -237,6 +237,41 @@ TEST_F(PushE2E, ManagementNeedsAWriteTokenAndItsOwnWorkspace) {
                 R"({"app":")" + app + R"(","title":"x","device_tokens":["never-registered"]})").status, 400);
 }
 
+// Consent given on a site's form counts for the app: the form's contact is
+// found again by email when the app maps its user.
+TEST_F(PushE2E, ConsentFromAFormLetsOpensJoinTheTimeline) {
+  auto form = Json(RunSpoor({"form", "create", "--name", "Newsletter", "--field", "email:email",
+                             "--consent", "tracking", "--data", data()}));
+  std::string form_id = std::to_string(form.at("id").as_int64());
+  HttpResponse sub;
+  ASSERT_TRUE(WaitFor([&] {
+    sub = Send(port(), {"POST", "/form/submit?formId=" + form_id + "&ajax=1",
+                        {{"Content-Type", "application/x-www-form-urlencoded"}, {"User-Agent", kBrowserUa}},
+                        "mauticform[email]=cleo%40shop.example"});
+    return sub.status != 404;
+  }, std::chrono::seconds(5)));
+  ASSERT_EQ(sub.status, 200) << sub.body;
+  int64_t from_form = Json(sub.body).at("id").as_int64();
+  std::string app = NewApp("Shop", "ios");
+  HttpResponse mapped;
+  ASSERT_TRUE(WaitFor([&] {
+    mapped = Api("POST", "/api/v1/push/apps/" + app + "/users",
+                 R"({"user_id":"u-cleo","email":"cleo@shop.example"})");
+    return mapped.status == 200 && Json(mapped.body).at("contact_id").as_int64() == from_form;
+  }, std::chrono::seconds(5))) << mapped.body;
+  Register(app, R"({"device_token":"tok-cleo","user_id":"u-cleo","platform":"ios"})");
+  HttpResponse sent = Api("POST", "/api/v1/push/notifications",
+                          R"({"app":")" + app + R"(","title":"Hi","device_tokens":["tok-cleo"]})");
+  ASSERT_EQ(sent.status, 201) << sent.body;
+  std::string tracking(Json(sent.body).at("sends").as_array()[0].at("tracking_id").as_string());
+  ASSERT_EQ(Interaction(Open(tracking, "tok-cleo")).status, 202);
+  ASSERT_TRUE(WaitFor([&] {
+    HttpResponse r = Api("GET", "/api/contacts/" + std::to_string(from_form) +
+                                    "/activity?filters[includeEvents][]=push.interaction");
+    return r.status == 200 && Json(r.body).at("total").as_int64() == 1;
+  }, std::chrono::seconds(5)));
+}
+
 // The Java client shipped for Android apps (JDK 17, java.net.http), compiled
 // and run against the live server: an open answers 202, a bad one 400.
 TEST_F(PushE2E, JavaClientReportsAnOpen) {

@@ -188,15 +188,33 @@ int64_t TagId(std::string_view tag) {
   return static_cast<int64_t>(h & 0x7fffffff);
 }
 
-// Mautic's event keys and labels for Spoor's event types.
+// Spoor's event types, Mautic's event keys for them, and their labels.
+struct EventKey {
+  std::string_view type, key, label;
+};
+constexpr EventKey kEventKeys[] = {
+    {"page_view", "page.hit", "Page hit"},
+    {"form_submit", "form.submitted", "Form submitted"},
+    {"contact_update", "lead.source.identified", "Contact written through the API"},
+    {"identify", "lead.identified", "Contact identified"},
+    {"push_interaction", "push.interaction", "Push notification"},
+    {"phone_call", "phone.call", "Phone call"},
+};
+
 std::pair<std::string, std::string> MauticEventType(std::string_view type) {
-  if (type == "page_view") return {"page.hit", "Page hit"};
-  if (type == "form_submit") return {"form.submitted", "Form submitted"};
-  if (type == "contact_update") return {"lead.source.identified", "Contact written through the API"};
-  if (type == "identify") return {"lead.identified", "Contact identified"};
-  if (type == "push_interaction") return {"push.interaction", "Push notification"};
-  if (type == "phone_call") return {"phone.call", "Phone call"};
+  for (const EventKey& k : kEventKeys) {
+    if (k.type == type) return {std::string(k.key), std::string(k.label)};
+  }
   return {StrCat("spoor.", type), "Event"};
+}
+
+// A Mautic event key (or Spoor's own type name) -> Spoor's type name.
+std::string SpoorEventType(std::string_view name) {
+  for (const EventKey& k : kEventKeys) {
+    if (k.key == name) return std::string(k.type);
+  }
+  if (StartsWith(name, "spoor.")) name.remove_prefix(6);
+  return std::string(name);
 }
 
 }  // namespace
@@ -386,13 +404,8 @@ absl::StatusOr<store::ActivityQuery> ReadActivityQuery(const json::object& param
       const json::value* v = filters->if_contains(key);
       if (v == nullptr) return;
       for (const json::value* e : Elements(*v)) {
-        std::string name = ScalarText(*e).value_or("");
         // Mautic's keys map back to ours; ours are accepted as they are.
-        if (name == "page.hit") name = "page_view";
-        else if (name == "form.submitted") name = "form_submit";
-        else if (name == "lead.source.identified") name = "contact_update";
-        else if (StartsWith(name, "spoor.")) name = name.substr(6);
-        out.push_back(std::move(name));
+        out.push_back(SpoorEventType(ScalarText(*e).value_or("")));
       }
     };
     types("includeEvents", q.include_types);
