@@ -389,4 +389,20 @@ std::string Base64(const std::string& in) {
   return out;
 }
 
+std::string ClientCredentialsToken(int port, const std::string& client_id,
+                                   const std::string& client_secret) {
+  HttpResponse r = Send(port, {"POST", "/oauth/v2/token",
+                               {{"Content-Type", "application/x-www-form-urlencoded"}},
+                               "grant_type=client_credentials&client_id=" + UrlEncode(client_id) +
+                                   "&client_secret=" + UrlEncode(client_secret)});
+  if (r.status != 200) {
+    std::fprintf(stderr, "token request refused: %d %s\n", r.status, r.body.c_str());
+    return "";
+  }
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(r.body, ec);
+  if (ec || !v.is_object() || !v.as_object().contains("access_token")) return "";
+  return std::string(v.at("access_token").as_string());
+}
+
 }  // namespace spoor::e2e

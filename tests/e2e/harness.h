@@ -116,4 +116,9 @@ std::string UrlEncode(const std::string& value);
 // Standard base64 with padding (HTTP Basic credentials).
 std::string Base64(const std::string& in);
 
+// Exchanges an API client's id and secret for an access token with the
+// client credentials grant; "" (the answer printed on stderr) when refused.
+std::string ClientCredentialsToken(int port, const std::string& client_id,
+                                   const std::string& client_secret);
+
 }  // namespace spoor::e2e

@@ -23,13 +23,9 @@ class PushE2E : public ::testing::Test {
     auto c = Json(RunSpoor({"client", "create", "--name", "App backend", "--data", data()}));
     server_ = std::make_unique<SpoorServer>(data());
     ASSERT_TRUE(server_->ok()) << server_->log();
-    HttpResponse t = Send(port(), {"POST", "/oauth/v2/token",
-                                   {{"Content-Type", "application/x-www-form-urlencoded"}},
-                                   "grant_type=client_credentials&client_id=" +
-                                       std::string(c.at("client_id").as_string()) +
-                                       "&client_secret=" + std::string(c.at("client_secret").as_string())});
-    ASSERT_EQ(t.status, 200) << t.body;
-    token_ = std::string(Json(t.body).at("access_token").as_string());
+    token_ = ClientCredentialsToken(port(), std::string(c.at("client_id").as_string()),
+                                    std::string(c.at("client_secret").as_string()));
+    ASSERT_FALSE(token_.empty());
   }
   std::string data() const { return dir_.path() + "/data"; }
   int port() const { return server_->port(); }
@@ -217,12 +213,9 @@ TEST_F(PushE2E, EveryWrongInteractionIs400AndStoresNothing) {
 TEST_F(PushE2E, ManagementNeedsAWriteTokenAndItsOwnWorkspace) {
   std::string app = NewApp("Shop", "web");
   auto reader = Json(RunSpoor({"client", "create", "--name", "Reports", "--scope", "read", "--data", data()}));
-  HttpResponse t = Send(port(), {"POST", "/oauth/v2/token",
-                                 {{"Content-Type", "application/x-www-form-urlencoded"}},
-                                 "grant_type=client_credentials&client_id=" +
-                                     std::string(reader.at("client_id").as_string()) +
-                                     "&client_secret=" + std::string(reader.at("client_secret").as_string())});
-  std::string read_token(Json(t.body).at("access_token").as_string());
+  std::string read_token = ClientCredentialsToken(
+      port(), std::string(reader.at("client_id").as_string()),
+      std::string(reader.at("client_secret").as_string()));
   HttpRequest create{"POST", "/api/v1/push/apps", {{"Authorization", "Bearer " + read_token},
                                                    {"Content-Type", "application/json"}},
                      R"({"name":"X","platform":"ios"})"};
