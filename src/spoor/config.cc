@@ -102,6 +102,7 @@ absl::Status ApplyToml(const std::string& path, ServeConfig& cfg) {
     }
     cfg.synchronous_full = synchronous == "full";
     Read(file, "max_queue", cfg.pipeline.max_queue);
+    Read(file, "process_yield_ms", cfg.pipeline.process_yield_ms);
     Read(file, "header_limit", cfg.server.header_limit);
     Read(file, "read_timeout_seconds", cfg.server.read_timeout_seconds);
     Read(file, "bot_substrings", cfg.bot_substrings);
@@ -166,6 +167,9 @@ absl::StatusOr<ServeConfig> ResolveServeConfig(const ServeFlags& flags) {
     return absl::InvalidArgumentError("header_limit must be at least 1024 bytes");
   }
   if (cfg.pipeline.max_queue < 1) return absl::InvalidArgumentError("max_queue must be positive");
+  if (cfg.pipeline.process_yield_ms < 0 || cfg.pipeline.process_yield_ms > 60000) {
+    return absl::InvalidArgumentError("process_yield_ms must be 0 to 60000");
+  }
   SPOOR_RETURN_IF_ERROR(ValidateTls(cfg.server));
   return cfg;
 }
