@@ -11,21 +11,10 @@
 -- done() prints "bench: sent N" (requests generated, an upper bound of what
 -- the server could have stored) and "bench: query_bytes N".
 
-local threads = {}
-
--- Runs in the main Lua state: numbers the threads (global `tid` in each).
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("tid", #threads)
-end
+-- setup(), done(), split() and page_view_query() come from common.lua.
+dofile((os.getenv("BENCH_LUA_DIR") or ".") .. "/common.lua")
 
 local prefix, devices, ndev, n
-
-local function split(s)
-  local out = {}
-  for v in string.gmatch(s or "", "[^,]+") do out[#out + 1] = v end
-  return out
-end
 
 function init(args)
   prefix = os.getenv("BENCH_EID_PREFIX") or ("b" .. os.time())
@@ -47,22 +36,6 @@ function init(args)
   wrk.headers["Sec-Fetch-Site"] = "cross-site"
 end
 
-local titles = {
-  "How%20to%20track%20visitors%20without%20third-party%20cookies",
-  "Pricing%20plans%20for%20small%20teams%20and%20agencies",
-  "Spring%20sale%3A%2030%25%20off%20all%20annual%20plans",
-}
-
--- One page view; the query is about 300 bytes.
-local function query(i)
-  return "page_url=https%3A%2F%2Fwww.example.com%2Fblog%2F2024%2Fpost-" .. i ..
-      "&page_title=" .. titles[i % 3 + 1] ..
-      "&page_language=en-US&page_referrer=https%3A%2F%2Fwww.example.com%2F" ..
-      "&resolution=1920x1080" ..
-      "&utm_source=newsletter&utm_medium=email&utm_campaign=spring_sale_2024" ..
-      "&eid=" .. prefix .. "-" .. (tid or 1) .. "-" .. i
-end
-
 local function cookie(i)
   if ndev > 0 then
     wrk.headers["Cookie"] = "mautic_device_id=" .. devices[i % ndev + 1]
@@ -72,17 +45,8 @@ end
 function request()
   n = n + 1
   sent = n
-  local q = query(n)
+  local q = page_view_query(prefix, n)
   query_bytes = #q
   cookie(n)
   return wrk.format(nil, "/mtracking.gif?" .. q)
-end
-
-function done(summary, latency, requests)
-  local total, qb = 0, 0
-  for _, t in ipairs(threads) do
-    total = total + (t:get("sent") or 0)
-    qb = math.max(qb, t:get("query_bytes") or 0)
-  end
-  io.write(string.format("bench: sent %d\nbench: query_bytes %d\n", total, qb))
 end

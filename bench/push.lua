@@ -5,12 +5,8 @@
 -- Requests cycle through sends and statuses, so the first pass stores new
 -- interactions and later ones are repeats (stored once, still 202).
 
-local threads = {}
-
-function setup(thread)
-  table.insert(threads, thread)
-  thread:set("tid", #threads)
-end
+-- setup() and done() come from common.lua.
+dofile((os.getenv("BENCH_LUA_DIR") or ".") .. "/common.lua")
 
 local sends, nsends, path, n
 
@@ -42,13 +38,4 @@ function request()
       '","PushNotificationStatus":"' .. status .. '"}'
   query_bytes = #body
   return wrk.format(nil, path, nil, body)
-end
-
-function done(summary, latency, requests)
-  local total, qb = 0, 0
-  for _, t in ipairs(threads) do
-    total = total + (t:get("sent") or 0)
-    qb = math.max(qb, t:get("query_bytes") or 0)
-  end
-  io.write(string.format("bench: sent %d\nbench: query_bytes %d\n", total, qb))
 end

@@ -8,14 +8,14 @@
 // different sites and the browser really does CORS. Every wait has a deadline:
 // the run ends by itself, with a clear message, even if spoor never starts.
 import assert from 'node:assert/strict';
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 
-export const SPOOR_BIN = path.resolve(process.env.SPOOR_BIN || '/work/main/build/src/spoor/spoor');
+export const SPOOR_BIN = path.resolve(process.env.SPOOR_BIN || 'build/src/spoor/spoor');
 export const CHROMIUM_BIN = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 export const READY_TIMEOUT_MS = 20_000;
 export const EXPORT_TIMEOUT_MS = 10_000;
@@ -23,21 +23,30 @@ export const LOADED_TIMEOUT_MS = 15_000;
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-// Runs a spoor CLI command; resolves with stdout, rejects with stderr.
+// Runs a spoor CLI command with stdin closed (so `user create` generates a
+// password); resolves with stdout, rejects with stderr.
 export function cli(args, timeout = 15_000) {
   return new Promise((resolve, reject) => {
-    execFile(SPOOR_BIN, args, { timeout, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`spoor ${args.join(' ')} failed (${err.signal || err.code}): ${stderr || err.message}`));
-      else resolve(stdout);
+    const proc = spawn(SPOOR_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stdout.on('data', (b) => { out += b; });
+    proc.stderr.on('data', (b) => { err += b; });
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeout);
+    proc.on('error', (e) => { clearTimeout(timer); reject(e); });
+    proc.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`spoor ${args.join(' ')} failed (${signal || code}): ${err}`));
     });
   });
 }
 
-// Starts `spoor serve` and waits for its ready file.
-export async function startSpoor(dataDir) {
+// Starts `spoor serve` (with `extraArgs`) and waits for its ready file.
+export async function startSpoor(dataDir, extraArgs = []) {
   const readyFile = path.join(dataDir, 'ready.json');
-  const proc = spawn(SPOOR_BIN, ['serve', '--data', dataDir, '--listen', '127.0.0.1:0', '--ready-file', readyFile],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(SPOOR_BIN, ['serve', '--data', dataDir, '--listen', '127.0.0.1:0', '--ready-file', readyFile,
+    ...extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const keep = (b) => { log = (log + b).slice(-8000); };
   proc.stdout.on('data', keep);

@@ -6,65 +6,14 @@
 // Each run has its own data directory, port 0 and a ready file; every wait
 // has a deadline.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import Mautic from 'mautic';
+import { cli, startSpoor } from '../browser/harness.mjs';
 
-const SPOOR_BIN = path.resolve(process.env.SPOOR_BIN || 'build/src/spoor/spoor');
-const READY_TIMEOUT_MS = 20_000;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// Runs a spoor command with stdin closed; resolves with stdout.
-function run(args, timeout = 15_000) {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(SPOOR_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    proc.stdout.on('data', (b) => { out += b; });
-    proc.stderr.on('data', (b) => { err += b; });
-    const timer = setTimeout(() => proc.kill('SIGKILL'), timeout);
-    proc.on('error', (e) => { clearTimeout(timer); reject(e); });
-    proc.on('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(out);
-      else reject(new Error(`spoor ${args.join(' ')} failed (${signal || code}): ${err}`));
-    });
-  });
-}
-
-async function startSpoor(dataDir) {
-  const readyFile = path.join(dataDir, 'ready.json');
-  const proc = spawn(SPOOR_BIN, ['serve', '--data', dataDir, '--listen', '127.0.0.1:0',
-    '--ready-file', readyFile, '--api-basic-auth'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  const keep = (b) => { log = (log + b).slice(-8000); };
-  proc.stdout.on('data', keep);
-  proc.stderr.on('data', keep);
-  let exited = null;
-  proc.on('exit', (code, signal) => { exited = { code, signal }; });
-  proc.on('error', (e) => { exited = { error: e.message }; });
-  const stop = async () => {
-    if (exited) return;
-    proc.kill('SIGTERM');
-    for (const deadline = Date.now() + 5000; !exited && Date.now() < deadline;) await sleep(50);
-    if (!exited) proc.kill('SIGKILL');
-  };
-  for (const deadline = Date.now() + READY_TIMEOUT_MS; ;) {
-    if (exited) throw new Error(`spoor serve exited early (${JSON.stringify(exited)}):\n${log}`);
-    try {
-      const ready = JSON.parse(fs.readFileSync(readyFile, 'utf8'));
-      if (ready.url) return { ...ready, stop, log: () => log };
-    } catch { /* not written yet */ }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`no ready file within ${READY_TIMEOUT_MS} ms:\n${log}`);
-    }
-    await sleep(50);
-  }
-}
+// The browser suite's harness starts spoor and runs its CLI the same way.
 
 let dataDir;
 let spoor;
@@ -73,10 +22,10 @@ let client;
 
 before(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'spoor-mautic-npm-'));
-  user = JSON.parse(await run(['user', 'create', '--email', 'integrator@example.com',
+  user = JSON.parse(await cli(['user', 'create', '--email', 'integrator@example.com',
     '--role', 'editor', '--data', dataDir]));
   assert.equal(typeof user.password, 'string');
-  spoor = await startSpoor(dataDir);
+  spoor = await startSpoor(dataDir, ['--api-basic-auth']);
   client = new Mautic({
     baseUrl: `${spoor.url}/api`,
     auth: { username: user.email, password: user.password },

@@ -144,7 +144,7 @@ asio::awaitable<Response> ApiRoutes::Contacts(Call& call, std::string_view rest)
   std::vector<std::string_view> parts = Split(rest.substr(1), '/');
   if (parts.back().empty()) parts.pop_back();  // a trailing slash
   if (parts.size() == 1 && parts[0] == "new" && method == "POST") {
-    co_return co_await CreateContact(call, false);
+    co_return co_await CreateContact(call);
   }
   if (parts.size() == 1 && parts[0] == "activity" && read) co_return Activity(call, 0);
   if (parts.size() == 2 && parts[0] == "batch") {
@@ -190,7 +190,7 @@ Response ApiRoutes::GetContact(Call& call, int64_t id) {
   return JsonResponse(200, json::object{{"contact", api::RenderContact(*c, call.ws)}});
 }
 
-asio::awaitable<Response> ApiRoutes::CreateContact(Call& call, bool /*replace_id_missing*/) {
+asio::awaitable<Response> ApiRoutes::CreateContact(Call& call) {
   api::ContactWrite write = api::ReadContactWrite(call.params, call.ws);
   if (!write.errors.empty()) co_return ValidationError(write.errors);
   absl::StatusOr<uint64_t> spare = contact_ids_.Next();
@@ -214,7 +214,7 @@ asio::awaitable<Response> ApiRoutes::EditContact(Call& call, int64_t id, bool pu
   absl::StatusOr<store::ContactRecord> existing = store_.GetContact(call.ws.id, id);
   if (absl::IsNotFound(existing.status())) {
     // PUT creates when the id is unknown (with a new id); PATCH does not.
-    if (put) co_return co_await CreateContact(call, true);
+    if (put) co_return co_await CreateContact(call);
     co_return MauticError(404, kNotFound);
   }
   if (!existing.ok()) co_return MauticError(503, "The contact could not be read now.", "unavailable");

@@ -62,7 +62,7 @@ class ApiRoutes {
   struct Call;  // one authenticated request
   boost::asio::awaitable<Response> Route(Call& call);
   boost::asio::awaitable<Response> Contacts(Call& call, std::string_view rest);
-  boost::asio::awaitable<Response> CreateContact(Call& call, bool replace_id_missing);
+  boost::asio::awaitable<Response> CreateContact(Call& call);
   boost::asio::awaitable<Response> EditContact(Call& call, int64_t id, bool put);
   boost::asio::awaitable<Response> DeleteContact(Call& call, int64_t id);
   boost::asio::awaitable<Response> BatchNew(Call& call);
