@@ -16,6 +16,7 @@
 #include "spoor/api/accounts.h"
 #include "spoor/api/authenticator.h"
 #include "spoor/api/push.h"
+#include "spoor/api/v1.h"
 #include "spoor/api/oauth.h"
 #include "spoor/auth/auth.h"
 #include "spoor/collect/bots.h"
@@ -516,33 +517,6 @@ int CreateUser(const std::string& data, const std::string& email, const std::str
   return 0;
 }
 
-// A redirect URI a client may register: absolute https (http only on
-// loopback), no fragment, no spaces or control characters (RFC 6749 §3.1.2).
-absl::Status ValidateRedirectUri(const std::string& uri) {
-  bool loopback = StartsWith(uri, "http://localhost") || StartsWith(uri, "http://127.0.0.1") ||
-                  StartsWith(uri, "http://[::1]");
-  if (!StartsWith(uri, "https://") && !loopback) {
-    return absl::InvalidArgumentError(
-        StrCat("redirect URI must be https (or http on localhost): ", uri));
-  }
-  bool clean = std::all_of(uri.begin(), uri.end(),
-                           [](char c) { return c > 0x20 && c < 0x7f; });
-  if (uri.size() > 2048 || !clean || uri.find('#') != std::string::npos) {
-    return absl::InvalidArgumentError(
-        StrCat("redirect URI must be at most 2048 printable characters, without #: ", uri));
-  }
-  return absl::OkStatus();
-}
-
-boost::json::object ClientJson(const store::ApiClient& c, const std::string& workspace) {
-  boost::json::array r, g;
-  for (const auto& u : c.redirect_uris) r.emplace_back(u);
-  for (const auto& x : c.grants) g.emplace_back(x);
-  return {{"client_id", c.client_id}, {"name", c.name},   {"redirect_uris", r},
-          {"grants", g},              {"scope", c.scope}, {"workspace_id", workspace},
-          {"public", c.is_public},    {"revoked", c.revoked}};
-}
-
 int ListClients(const std::string& data) {
   auto store = store::OpenSqliteStore({data, /*read_only=*/true});
   if (!store.ok()) return Fail(store.status());
@@ -555,7 +529,7 @@ int ListClients(const std::string& data) {
     for (const auto& w : *workspaces) {
       if (w.id == c.workspace_id) uuid = w.uuid;
     }
-    std::printf("%s\n", boost::json::serialize(ClientJson(c, uuid)).c_str());
+    std::printf("%s\n", boost::json::serialize(api::v1::RenderClient(c, uuid)).c_str());
   }
   return 0;
 }
@@ -563,38 +537,16 @@ int ListClients(const std::string& data) {
 int CreateClient(const std::string& data, const std::string& workspace, const std::string& name,
                  const std::vector<std::string>& redirects, std::vector<std::string> grants,
                  const std::string& scope, bool is_public) {
-  for (const std::string& uri : redirects) {
-    if (absl::Status st = ValidateRedirectUri(uri); !st.ok()) return Fail(st);
-  }
-  if (grants.empty()) grants = {is_public ? "authorization_code" : "client_credentials"};
-  auto has = [&grants](std::string_view g) {
-    return std::find(grants.begin(), grants.end(), g) != grants.end();
-  };
-  // authorization_code implies refresh_token (Mautic's clients have both).
-  if (has("authorization_code") && !has("refresh_token")) grants.push_back("refresh_token");
-  if (has("authorization_code") && redirects.empty()) {
-    return Fail(absl::InvalidArgumentError("authorization_code needs a --redirect-uri"));
-  }
-  if (is_public && has("client_credentials")) {
-    return Fail(absl::InvalidArgumentError("a --public client cannot use client_credentials"));
-  }
+  api::v1::ClientSpec spec{name, redirects, std::move(grants), scope, is_public};
+  if (absl::Status st = api::v1::CompleteClientSpec(spec); !st.ok()) return Fail(st);
   auto store = store::OpenSqliteStore({data});
   if (!store.ok()) return Fail(store.status());
   auto ws = PickWorkspace(**store, workspace);
   if (!ws.ok()) return Fail(ws.status());
-  store::ApiClient client;
-  client.client_id = auth::NewSecret("cl_").substr(0, 27);
-  std::string secret = is_public ? "" : auth::NewSecret("cs_");
-  client.secret_hash = is_public ? "" : auth::HashSecret(secret);
-  client.name = name;
-  client.redirect_uris = redirects;
-  client.grants = grants;
-  client.workspace_id = ws->id;
-  client.scope = scope;
-  client.is_public = is_public;
-  if (absl::Status st = (*store)->CreateClient(client); !st.ok()) return Fail(st);
-  boost::json::object out = ClientJson(client, ws->uuid);
-  out["client_secret"] = is_public ? boost::json::value(nullptr) : boost::json::value(secret);
+  api::v1::NewClient made = api::v1::MakeClient(spec, ws->id);
+  if (absl::Status st = (*store)->CreateClient(made.client); !st.ok()) return Fail(st);
+  boost::json::object out = api::v1::RenderClient(made.client, ws->uuid);
+  out["client_secret"] = is_public ? boost::json::value(nullptr) : boost::json::value(made.secret);
   std::printf("%s\n", boost::json::serialize(out).c_str());
   return 0;
 }

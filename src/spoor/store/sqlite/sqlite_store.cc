@@ -84,8 +84,10 @@ WorkspaceSettings SettingsFromJson(std::string_view text) {
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::unique_ptr<Db> db, std::unique_ptr<Db> inbox,
-              std::unique_ptr<Db> inbox_checkpointer)
-      : db_(std::move(db)),
+              std::unique_ptr<Db> inbox_checkpointer, bool synchronous_full)
+      : synchronous_pragma_(synchronous_full ? "PRAGMA synchronous=FULL"
+                                             : "PRAGMA synchronous=NORMAL"),
+        db_(std::move(db)),
         inbox_checkpointer_(std::move(inbox_checkpointer)),
         inbox_(std::move(inbox)) {
     if (inbox_checkpointer_) checkpoints_ = std::thread([this] { RunInboxCheckpoints(); });
@@ -159,8 +161,13 @@ class SqliteStore final : public Store {
       SPOOR_ASSIGN_OR_RETURN(applier_, Applier::Create(*db_));
     }
     // The inbox already holds these events durably: a lost apply is redone
-    // from it at restart, so the main file runs with synchronous=NORMAL.
-    SPOOR_RETURN_IF_ERROR(Latch(db_->Exec("BEGIN IMMEDIATE")));
+    // from it at restart, so applying commits with synchronous=NORMAL. Every
+    // other write of the main file (configuration, API writes that have no
+    // other copy) commits with the file's FULL.
+    SPOOR_RETURN_IF_ERROR(Latch(db_->Exec("PRAGMA synchronous=NORMAL")));
+    absl::Status began = db_->Exec("BEGIN IMMEDIATE");
+    if (!began.ok()) (void)db_->Exec(synchronous_pragma_);
+    SPOOR_RETURN_IF_ERROR(Latch(began));
     absl::StatusOr<ApplyStats> stats = applier_->Apply(events);
     absl::Status status = stats.status();
     std::vector<DeviceMove> moves = applier_->graph().TakeDeviceMoves();
@@ -175,6 +182,7 @@ class SqliteStore final : public Store {
       (void)db_->Exec("ROLLBACK");
       applier_->ForgetCaches();
     }
+    (void)db_->Exec(synchronous_pragma_);
     SPOOR_RETURN_IF_ERROR(Latch(status));
     return stats;
   }
@@ -639,23 +647,16 @@ class SqliteStore final : public Store {
   static absl::Status StatusOf(const absl::StatusOr<T>& s) {
     return s.status();
   }
-  // Runs `fn` in one transaction that is on disk when it returns (the main
-  // file otherwise commits with synchronous=NORMAL: its events are redone
-  // from the inbox, but an API write has no other copy).
+  // Runs `fn` in one transaction (on disk when it returns: outside
+  // ApplyEvents the main file commits with synchronous=FULL by default).
   template <typename Fn>
   auto Durably(Fn fn) -> decltype(fn()) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     SPOOR_RETURN_IF_ERROR(CheckWritable());
-    SPOOR_RETURN_IF_ERROR(db_->Exec("PRAGMA synchronous=FULL"));
-    absl::Status status = db_->Exec("BEGIN IMMEDIATE");
-    if (!status.ok()) {
-      (void)db_->Exec("PRAGMA synchronous=NORMAL");
-      return status;
-    }
+    SPOOR_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
     auto result = fn();
-    status = StatusOf(result);
+    absl::Status status = StatusOf(result);
     if (status.ok()) status = db_->Exec("COMMIT");
     if (!status.ok()) (void)db_->Exec("ROLLBACK");
-    (void)db_->Exec("PRAGMA synchronous=NORMAL");
     if (!status.ok()) return status;
     return result;
   }
@@ -808,6 +809,7 @@ class SqliteStore final : public Store {
     }
   }
 
+  const char* const synchronous_pragma_;  // the main file's, outside ApplyEvents
   absl::Mutex mu_;
   std::unique_ptr<Db> db_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<Db> inbox_checkpointer_;  // used by the checkpoint thread only
@@ -896,7 +898,10 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
   std::unique_ptr<Db> inbox, checkpointer;
   if (!options.read_only) {
     SPOOR_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
-    SPOOR_RETURN_IF_ERROR(db->Exec("PRAGMA synchronous=NORMAL"));
+    // FULL for configuration and API writes; ApplyEvents lowers it to NORMAL
+    // for its own transactions (their events are durable in the inbox).
+    SPOOR_RETURN_IF_ERROR(db->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
+                                                            : "PRAGMA synchronous=NORMAL"));
     SPOOR_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
     SPOOR_RETURN_IF_ERROR(Migrate(*db));
     std::string inbox_path = (std::filesystem::path(options.data_dir) / kInboxFile).string();
@@ -911,7 +916,8 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
     SPOOR_ASSIGN_OR_RETURN(checkpointer, Db::Open(inbox_path, false));
   }
   return std::unique_ptr<Store>(
-      new SqliteStore(std::move(db), std::move(inbox), std::move(checkpointer)));
+      new SqliteStore(std::move(db), std::move(inbox), std::move(checkpointer),
+                      options.synchronous_full));
 }
 
 }  // namespace spoor::store::sqlite
