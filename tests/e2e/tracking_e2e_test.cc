@@ -1,5 +1,7 @@
 // The Mautic-compatible tracking surface against a running spoor.
 #include <atomic>
+#include <chrono>
+#include <fstream>
 #include <string>
 #include <thread>
 
@@ -256,6 +258,42 @@ TEST_F(TrackingTest, HostileInputGetsTheGifOrAClearError) {
   auto events = Events(1);
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].at("url").as_string(), "ok");
+  EXPECT_EQ(Get("/healthz").status, 200);
+}
+
+TEST_F(TrackingTest, PipelinedRequestsAreAnsweredInOrder) {
+  std::string out = SendRaw(server_->port(),
+                            "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+                            "GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"
+                            "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  size_t first = out.find("HTTP/1.1 200 OK\r\n");
+  size_t second = out.find("HTTP/1.1 404 Not Found\r\n");
+  size_t third = out.rfind("HTTP/1.1 200 OK\r\n");
+  ASSERT_NE(first, std::string::npos) << out;
+  ASSERT_NE(second, std::string::npos) << out;
+  EXPECT_LT(first, second);
+  EXPECT_LT(second, third);
+  EXPECT_NE(out.find("Connection: close\r\n", third), std::string::npos) << out;
+  // HTTP/1.0 is answered in kind, and closed unless asked otherwise.
+  std::string old = SendRaw(server_->port(), "GET /healthz HTTP/1.0\r\n\r\n");
+  EXPECT_EQ(old.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << old;
+}
+
+TEST_F(TrackingTest, SilentClientIsCutOffAtTheReadTimeout) {
+  ASSERT_EQ(server_->Stop(), 0);
+  std::string config = dir_.path() + "/spoor.toml";
+  std::ofstream(config) << "read_timeout_seconds = 1\n";
+  server_ = std::make_unique<SpoorServer>(data(), std::vector<std::string>{"--config", config});
+  ASSERT_TRUE(server_->ok()) << server_->log();
+  auto start = std::chrono::steady_clock::now();
+  // A header that never ends, then silence: closed without an answer.
+  EXPECT_EQ(SendRaw(server_->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n"), "");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
+  // A body that never arrives is cut off the same way.
+  start = std::chrono::steady_clock::now();
+  SendRaw(server_->port(),
+          "POST /mtc/event HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nab");
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
   EXPECT_EQ(Get("/healthz").status, 200);
 }
 

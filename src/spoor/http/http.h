@@ -28,12 +28,21 @@ struct Request {
   std::string target;  // as sent: path + query
   std::string path;    // percent-encoded path, no query
   std::string query;   // after '?', raw
-  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string remote_ip;
   bool secure = false;  // arrived over TLS
+  // Adds a header; its name is lower-cased.
+  void AddHeader(std::string_view name, std::string_view value);
   // First header with that (lower-case) name, or empty.
   std::string_view Header(std::string_view name) const;
+
+ private:
+  // Every header in one buffer: a request costs two allocations for them.
+  struct HeaderSpan {
+    uint32_t name_at, name_len, value_at, value_len;
+  };
+  std::string header_text_;
+  std::vector<HeaderSpan> header_spans_;
 };
 
 struct Response {

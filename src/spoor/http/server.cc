@@ -1,6 +1,10 @@
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <deque>
+#include <future>
+#include <optional>
 #include <thread>
 
 #include <boost/asio.hpp>
@@ -8,7 +12,6 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 
 #include "spdlog/spdlog.h"
@@ -16,6 +19,7 @@
 #include "spoor/common/strings.h"
 #include "spoor/http/http.h"
 #include "spoor/http/internal/tls_context.h"
+#include "spoor/http/internal/wire.h"
 
 namespace spoor::http {
 
@@ -23,16 +27,8 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using asio::ip::tcp;
-using tcp_stream = beast::tcp_stream;
-using tls_stream = beast::ssl_stream<tcp_stream>;
+using tls_stream = asio::ssl::stream<tcp::socket>;
 constexpr auto kTuple = asio::experimental::as_tuple(asio::use_awaitable);
-
-std::string_view Request::Header(std::string_view name) const {
-  for (const auto& [k, v] : headers) {
-    if (k == name) return v;
-  }
-  return {};
-}
 
 Response JsonError(int status, std::string_view code, std::string_view message) {
   Response r;
@@ -52,14 +48,18 @@ Response JsonResponse(int status, const boost::json::value& body) {
   return res;
 }
 
+// One event loop per thread: a connection lives on one loop from accept to
+// close, so its coroutine, its parser and (for TLS) OpenSSL's state are never
+// touched by two threads, without a strand; and the loops share no lock but
+// the ones their posts from other threads need.
 class Server::Impl {
  public:
   Impl(const ServerOptions& options, Handler handler, BodyLimitFn body_limit)
-      : options_(options),
-        handler_(std::move(handler)),
-        body_limit_(std::move(body_limit)),
-        ioc_(options.threads),
-        signals_(ioc_, SIGTERM, SIGINT) {}
+      : options_(options), handler_(std::move(handler)), body_limit_(std::move(body_limit)) {
+    const int threads = std::max(1, options.threads);
+    for (int i = 0; i < threads; ++i) workers_.push_back(std::make_unique<Worker>());
+    signals_.emplace(workers_[0]->ioc, SIGTERM, SIGINT);
+  }
 
   // Loads the TLS context first, so a bad certificate fails before any
   // port is bound.
@@ -74,14 +74,18 @@ class Server::Impl {
     if (options_.tls() && options_.tls_listen) {
       SPOOR_ASSIGN_OR_RETURN(tls_port_, Bind(options_.tls_host, options_.tls_port, true));
     }
-    for (Listener& listener : listeners_) asio::co_spawn(ioc_, Accept(listener), asio::detached);
-    for (int i = 0; i < options_.threads; ++i) threads_.emplace_back([this] { ioc_.run(); });
+    asio::io_context& first = workers_[0]->ioc;
+    for (Listener& listener : listeners_) asio::co_spawn(first, Accept(listener), asio::detached);
+    for (auto& worker : workers_) {
+      asio::co_spawn(worker->ioc, Sweep(*worker), asio::detached);
+      worker->thread = std::thread([w = worker.get()] { w->ioc.run(); });
+    }
     return absl::OkStatus();
   }
 
   void Drain(int grace_seconds) {
     draining_ = true;
-    asio::post(ioc_, [this] {
+    asio::post(workers_[0]->ioc, [this] {
       boost::system::error_code ec;
       for (Listener& listener : listeners_) listener.acceptor.close(ec);
     });
@@ -89,37 +93,72 @@ class Server::Impl {
     while (active_ > 0 && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    ioc_.stop();
-    for (auto& t : threads_) {
-      if (t.joinable()) t.join();
+    for (auto& worker : workers_) worker->ioc.stop();
+    for (auto& worker : workers_) {
+      if (worker->thread.joinable()) worker->thread.join();
     }
-    threads_.clear();
   }
 
   void WaitForSignal() {
     std::promise<void> got;
-    signals_.async_wait([&got](const boost::system::error_code&, int) { got.set_value(); });
+    signals_->async_wait([&got](const boost::system::error_code&, int) { got.set_value(); });
     got.get_future().wait();
   }
 
   ~Impl() {
-    if (!threads_.empty()) Drain(0);
+    bool running = false;
+    for (auto& worker : workers_) running = running || worker->thread.joinable();
+    if (running) Drain(0);
   }
 
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;
   std::atomic<int64_t> active_{0};
-  asio::io_context& ioc() { return ioc_; }
+  asio::io_context& ioc() { return workers_[0]->ioc; }
 
  private:
+  using Clock = std::chrono::steady_clock;
+  struct Worker;
+
+  // A live connection, on its worker's list, so the worker's sweeper can
+  // close it when its deadline passes: one timer per thread instead of a
+  // timer operation per read and write.
+  struct Connection {
+    Connection(tcp::socket& s, Worker& w) : socket(s), worker(w) {
+      next = worker.connections;
+      if (next != nullptr) next->prev = this;
+      worker.connections = this;
+    }
+    ~Connection() {
+      if (prev != nullptr) prev->next = next;
+      else worker.connections = next;
+      if (next != nullptr) next->prev = prev;
+    }
+    Connection(const Connection&) = delete;
+    Connection& operator=(const Connection&) = delete;
+
+    void ExpiresAfter(std::chrono::seconds s) { deadline = Clock::now() + s; }
+    void NoDeadline() { deadline = Clock::time_point::max(); }
+
+    tcp::socket& socket;  // the lowest layer
+    Worker& worker;
+    Clock::time_point deadline = Clock::time_point::max();
+    Connection* prev = nullptr;
+    Connection* next = nullptr;
+  };
+
+  struct Worker {
+    // Declared before the loop: connections still in the loop when it is
+    // destroyed unlink themselves from this list.
+    Connection* connections = nullptr;
+    asio::io_context ioc{1};
+    asio::steady_timer sweeper{ioc};
+    std::thread thread;
+  };
+
   struct Listener {
     tcp::acceptor acceptor;
     bool tls;
-  };
-  // Who is on the other end of a connection, for every request on it.
-  struct Peer {
-    std::string ip;
-    bool secure = false;
   };
 
   absl::StatusOr<uint16_t> Bind(const std::string& host, uint16_t port, bool tls) {
@@ -127,7 +166,7 @@ class Server::Impl {
     auto address = asio::ip::make_address(host, ec);
     if (ec) return absl::InvalidArgumentError(StrCat("bad listen host ", host));
     tcp::endpoint endpoint(address, port);
-    Listener& listener = listeners_.emplace_back(Listener{tcp::acceptor(ioc_), tls});
+    Listener& listener = listeners_.emplace_back(Listener{tcp::acceptor(workers_[0]->ioc), tls});
     tcp::acceptor& acceptor = listener.acceptor;
     acceptor.open(endpoint.protocol(), ec);
     if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -140,100 +179,142 @@ class Server::Impl {
     return acceptor.local_endpoint().port();
   }
 
-  // Each connection gets its own strand: its coroutine, the stream's timer
-  // and (for TLS) OpenSSL's state are then never touched by two threads.
+  // Accepts on the first loop and hands connections to the loops in turn.
   asio::awaitable<void> Accept(Listener& listener) {
+    size_t turn = 0;
     while (!draining_) {
-      tcp::socket socket(asio::make_strand(ioc_));
+      Worker& worker = *workers_[turn++ % workers_.size()];
+      tcp::socket socket(worker.ioc);
       auto [ec] = co_await listener.acceptor.async_accept(socket, kTuple);
       if (ec) {
         if (ec == asio::error::operation_aborted || draining_) co_return;
+        // Out of descriptors, say: pause rather than spin.
+        asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(50));
+        co_await pause.async_wait(kTuple);
         continue;
       }
       socket.set_option(tcp::no_delay(true), ec);
-      auto executor = socket.get_executor();
       if (listener.tls) {
-        asio::co_spawn(executor, TlsSession(tls_stream(std::move(socket), *tls_context_)),
+        asio::co_spawn(worker.ioc,
+                       TlsSession(tls_stream(std::move(socket), *tls_context_), worker),
                        asio::detached);
       } else {
-        asio::co_spawn(executor, PlainSession(tcp_stream(std::move(socket))), asio::detached);
+        asio::co_spawn(worker.ioc, PlainSession(std::move(socket), worker), asio::detached);
       }
     }
   }
 
-  asio::awaitable<void> PlainSession(tcp_stream stream) {
-    co_await Serve(stream, false);
+  // Closes the connections whose deadline has passed; their pending read or
+  // write then ends with an error and the session quietly stops.
+  asio::awaitable<void> Sweep(Worker& worker) {
+    while (true) {
+      worker.sweeper.expires_after(std::chrono::milliseconds(250));
+      auto [ec] = co_await worker.sweeper.async_wait(kTuple);
+      if (ec) co_return;
+      const Clock::time_point now = Clock::now();
+      for (Connection* c = worker.connections; c != nullptr; c = c->next) {
+        if (c->deadline > now) continue;
+        c->NoDeadline();
+        boost::system::error_code close_ec;
+        c->socket.close(close_ec);
+      }
+    }
+  }
+
+  asio::awaitable<void> PlainSession(tcp::socket socket, Worker& worker) {
+    Connection connection(socket, worker);
+    co_await Serve(socket, connection, false);
     boost::system::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    socket.shutdown(tcp::socket::shutdown_send, ec);
   }
 
   // The handshake gets the same deadline as a read. A failed handshake (a
   // scanner, plain HTTP on the TLS port, a client below TLS 1.2) closes the
   // connection and nothing else.
-  asio::awaitable<void> TlsSession(tls_stream stream) {
-    stream.next_layer().expires_after(std::chrono::seconds(options_.read_timeout_seconds));
+  asio::awaitable<void> TlsSession(tls_stream stream, Worker& worker) {
+    Connection connection(stream.next_layer(), worker);
+    connection.ExpiresAfter(std::chrono::seconds(options_.read_timeout_seconds));
     auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, kTuple);
     if (ec) {
       spdlog::debug("TLS handshake failed: {}", ec.message());
       co_return;
     }
-    co_await Serve(stream, true);
+    co_await Serve(stream, connection, true);
     // close_notify, so the client can tell the end from a truncation; a
     // client that never answers costs at most one read timeout.
-    stream.next_layer().expires_after(std::chrono::seconds(options_.read_timeout_seconds));
+    connection.ExpiresAfter(std::chrono::seconds(options_.read_timeout_seconds));
     auto [shutdown_ec] = co_await stream.async_shutdown(kTuple);
     (void)shutdown_ec;
   }
 
-  static std::string RemoteIp(tcp_stream& stream) {
+  static std::string RemoteIp(tcp::socket& socket) {
     boost::system::error_code ec;
-    auto ep = stream.socket().remote_endpoint(ec);
+    auto ep = socket.remote_endpoint(ec);
     return ec ? std::string() : ep.address().to_string();
   }
 
   // Errors that end a connection quietly: the client left or went silent.
   static bool IsQuietEnd(const boost::system::error_code& ec) {
     return ec == bhttp::error::end_of_stream || ec == asio::error::eof ||
-           ec == beast::error::timeout || ec == asio::error::connection_reset ||
-           ec == asio::error::operation_aborted || ec == asio::ssl::error::stream_truncated;
+           ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+           ec == asio::error::bad_descriptor || ec == asio::ssl::error::stream_truncated;
   }
 
-  static Request ToRequest(bhttp::request<bhttp::string_body>& msg, std::string remote_ip,
-                           bool secure) {
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    size_t q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    if (q != std::string::npos) req.query = req.target.substr(q + 1);
-    req.headers.reserve(16);
-    for (const auto& field : msg) {
-      req.headers.emplace_back(AsciiLower(field.name_string()), std::string(field.value()));
+  // Feeds the parser from the stream until it has the header
+  // (`header_only`) or the whole message.
+  template <typename Stream>
+  static asio::awaitable<beast::error_code> Read(Stream& stream, beast::flat_buffer& buffer,
+                                                 internal::RequestParser& parser,
+                                                 bool header_only) {
+    auto done = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
+    beast::error_code ec;
+    while (!done()) {
+      if (buffer.size() > 0) {
+        size_t used = parser.put(buffer.data(), ec);
+        buffer.consume(used);
+        if (!ec && used > 0) continue;
+        if (ec && ec != bhttp::error::need_more) co_return ec;
+        ec = {};
+      }
+      auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(kReadSize), kTuple);
+      if (read_ec == asio::error::eof) {
+        if (!parser.got_some()) co_return bhttp::error::end_of_stream;
+        parser.put_eof(ec);
+        co_return ec ? ec : beast::error_code(bhttp::error::partial_message);
+      }
+      if (read_ec) co_return read_ec;
+      buffer.commit(n);
     }
-    req.body = std::move(msg.body());
-    req.remote_ip = std::move(remote_ip);
-    req.secure = secure;
-    return req;
+    co_return ec;
   }
 
   // The read → handle → write loop, the same for both kinds of stream.
   template <typename Stream>
-  asio::awaitable<void> Serve(Stream& stream, bool secure) {
+  asio::awaitable<void> Serve(Stream& stream, Connection& connection, bool secure) {
     beast::flat_buffer buffer;
-    Peer peer{RemoteIp(beast::get_lowest_layer(stream)), secure};
+    const std::string ip = RemoteIp(connection.socket);
+    const auto read_timeout = std::chrono::seconds(options_.read_timeout_seconds);
     for (int served = 0; served < options_.keep_alive_requests && !draining_; ++served) {
-      bhttp::request_parser<bhttp::string_body> parser;
+      Request request;
+      request.remote_ip = ip;
+      request.secure = secure;
+      internal::RequestParser parser(request);
       parser.header_limit(static_cast<uint32_t>(options_.header_limit));
-      beast::get_lowest_layer(stream).expires_after(
-          std::chrono::seconds(options_.read_timeout_seconds));
-      auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser, kTuple);
+      parser.body_limit(kLargestBody);
+      connection.ExpiresAfter(read_timeout);
+      beast::error_code ec = co_await Read(stream, buffer, parser, /*header_only=*/true);
       if (ec) {
-        if (ec == bhttp::error::header_limit) co_await WriteError(stream, 431, "headers too large");
-        else if (!IsQuietEnd(ec)) co_await WriteError(stream, 400, "malformed request");
+        if (ec == bhttp::error::header_limit) {
+          co_await WriteError(stream, connection, 431, "headers too large");
+        } else if (ec == bhttp::error::body_limit) {
+          co_await WriteError(stream, connection, 413, "body too large");
+        } else if (!IsQuietEnd(ec)) {
+          co_await WriteError(stream, connection, 400, "malformed request");
+        }
         break;
       }
       ++active_;
-      bool keep_going = co_await HandleOne(stream, buffer, parser, peer);
+      bool keep_going = co_await HandleOne(stream, buffer, parser, request, connection);
       --active_;
       if (!keep_going) break;
     }
@@ -241,73 +322,77 @@ class Server::Impl {
 
   template <typename Stream>
   asio::awaitable<bool> HandleOne(Stream& stream, beast::flat_buffer& buffer,
-                                  bhttp::request_parser<bhttp::string_body>& parser,
-                                  const Peer& peer) {
-    auto& header = parser.get();
-    const RouteBodyLimit route_limit = body_limit_(header.method_string(), header.target().substr(
-                                                  0, header.target().find('?')));
-    const size_t limit = route_limit.bytes;
-    parser.body_limit(limit);
-    // Beast checks Content-Length against the limit while parsing the header,
-    // before the per-route limit is known: check the declared length here.
-    if (parser.content_length() && *parser.content_length() > limit) {
-      co_await WriteError(stream, route_limit.status, "body too large");
+                                  internal::RequestParser& parser, Request& request,
+                                  Connection& connection) {
+    const RouteBodyLimit route_limit = body_limit_(request.method, request.path);
+    // The declared length is checked before a byte of the body is read.
+    if (parser.content_length() && *parser.content_length() > route_limit.bytes) {
+      co_await WriteError(stream, connection, route_limit.status, "body too large");
       co_return false;
     }
     if (!parser.is_done()) {
-      auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, kTuple);
+      parser.body_limit(route_limit.bytes);
+      parser.eager(true);
+      connection.ExpiresAfter(std::chrono::seconds(options_.read_timeout_seconds));
+      beast::error_code ec = co_await Read(stream, buffer, parser, /*header_only=*/false);
       if (ec) {
         if (ec == bhttp::error::body_limit) {
-          co_await WriteError(stream, route_limit.status, "body too large");
+          co_await WriteError(stream, connection, route_limit.status, "body too large");
+        } else if (!IsQuietEnd(ec)) {
+          co_await WriteError(stream, connection, 400, "malformed body");
         }
-        else if (ec != beast::error::timeout) co_await WriteError(stream, 400, "malformed body");
         co_return false;
       }
     }
-    auto msg = parser.release();
-    bool keep_alive = msg.keep_alive();
-    unsigned version = msg.version();
-    Request req = ToRequest(msg, peer.ip, peer.secure);
+    connection.NoDeadline();  // a handler may wait for a commit; that is not the client's time
+    bool keep_alive = parser.keep_alive();
+    const unsigned version = static_cast<unsigned>(parser.version());
     Response res;
     try {
-      res = co_await handler_(req);
+      res = co_await handler_(request);
     } catch (const std::exception& e) {
-      spdlog::error("handler for {} {} threw: {}", req.method, req.path, e.what());
+      spdlog::error("handler for {} {} threw: {}", request.method, request.path, e.what());
       res = JsonError(500, "internal", "internal error");
     }
     keep_alive = keep_alive && !res.close && !draining_;
-    co_return co_await Write(stream, std::move(res), version, keep_alive) && keep_alive;
+    co_return co_await Write(stream, connection, res, version, keep_alive) && keep_alive;
   }
 
   template <typename Stream>
-  static asio::awaitable<bool> Write(Stream& stream, Response res, unsigned version,
-                                     bool keep_alive) {
-    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
-    out.set(bhttp::field::server, "Spoor");
-    for (auto& [k, v] : res.headers) out.insert(k, v);
-    out.body() = std::move(res.body);
-    out.keep_alive(keep_alive);
-    out.prepare_payload();
-    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(30));
-    auto [ec, n] = co_await bhttp::async_write(stream, out, kTuple);
+  static asio::awaitable<bool> Write(Stream& stream, Connection& connection, const Response& res,
+                                     unsigned version, bool keep_alive) {
+    const std::string head = internal::ResponseHead(res, version, keep_alive);
+    const bool bodiless = res.status < 200 || res.status == 204 || res.status == 304;
+    std::array<asio::const_buffer, 2> buffers{
+        asio::buffer(head), bodiless ? asio::const_buffer() : asio::buffer(res.body)};
+    connection.ExpiresAfter(std::chrono::seconds(30));
+    auto [ec, n] = co_await asio::async_write(stream, buffers, kTuple);
     co_return !ec;
   }
 
   template <typename Stream>
-  static asio::awaitable<void> WriteError(Stream& stream, int status, std::string_view msg) {
+  static asio::awaitable<void> WriteError(Stream& stream, Connection& connection, int status,
+                                          std::string_view msg) {
     Response res = JsonError(status, status == 413 ? "payload_too_large" : "bad_request", msg);
-    co_await Write(stream, std::move(res), 11, false);
+    co_await Write(stream, connection, res, 11, false);
   }
+
+  // Bytes asked of the socket per read.
+  static constexpr size_t kReadSize = 16 * 1024;
+  // The body limit until the route's is known: only a declared length over
+  // it is refused that early (413).
+  static constexpr uint64_t kLargestBody = 64ull * 1024 * 1024;
 
   ServerOptions options_;
   Handler handler_;
   BodyLimitFn body_limit_;
-  // Before ioc_: connections that ioc_ still holds when it is destroyed refer to it.
+  // Before the workers: connections that a loop still holds when it is
+  // destroyed refer to it.
   std::unique_ptr<asio::ssl::context> tls_context_;  // null when TLS is off
-  asio::io_context ioc_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  // After the workers: they use the first loop.
   std::deque<Listener> listeners_;  // a deque: Accept() holds references
-  asio::signal_set signals_;
-  std::vector<std::thread> threads_;
+  std::optional<asio::signal_set> signals_;
   std::atomic<bool> draining_{false};
 };
 

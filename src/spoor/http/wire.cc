@@ -1,0 +1,104 @@
+#include "spoor/http/internal/wire.h"
+
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/status.hpp>
+
+namespace spoor::http {
+
+void Request::AddHeader(std::string_view name, std::string_view value) {
+  if (header_text_.empty()) header_text_.reserve(1024);
+  HeaderSpan span;
+  span.name_at = static_cast<uint32_t>(header_text_.size());
+  span.name_len = static_cast<uint32_t>(name.size());
+  for (char c : name) header_text_.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+  span.value_at = static_cast<uint32_t>(header_text_.size());
+  span.value_len = static_cast<uint32_t>(value.size());
+  header_text_.append(value);
+  header_spans_.push_back(span);
+}
+
+std::string_view Request::Header(std::string_view name) const {
+  std::string_view text = header_text_;
+  for (const HeaderSpan& s : header_spans_) {
+    if (text.substr(s.name_at, s.name_len) == name) return text.substr(s.value_at, s.value_len);
+  }
+  return {};
+}
+
+namespace internal {
+
+namespace bhttp = boost::beast::http;
+
+void RequestParser::on_request_impl(verb, string_view method_str, string_view target, int version,
+                                    error_code&) {
+  version_ = version;
+  request_.method.assign(method_str.data(), method_str.size());
+  request_.target.assign(target.data(), target.size());
+  std::string_view t = request_.target;
+  size_t q = t.find('?');
+  request_.path.assign(t.substr(0, q));
+  if (q != std::string_view::npos) request_.query.assign(t.substr(q + 1));
+}
+
+void RequestParser::on_response_impl(int, string_view, int, error_code& ec) {
+  ec = bhttp::error::bad_method;  // a parser of requests never sees a status line
+}
+
+void RequestParser::on_field_impl(field, string_view name, string_view value, error_code&) {
+  request_.AddHeader({name.data(), name.size()}, {value.data(), value.size()});
+}
+
+void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& content_length,
+                                      error_code&) {
+  // basic_parser has checked the length against the body limit already.
+  if (content_length) request_.body.reserve(static_cast<size_t>(*content_length));
+}
+
+std::size_t RequestParser::on_body_impl(string_view body, error_code&) {
+  request_.body.append(body.data(), body.size());
+  return body.size();
+}
+
+std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
+  request_.body.append(body.data(), body.size());
+  return body.size();
+}
+
+namespace {
+
+void AppendClean(std::string& out, std::string_view s) {
+  for (char c : s) out.push_back(c == '\r' || c == '\n' || c == '\0' ? ' ' : c);
+}
+
+}  // namespace
+
+std::string ResponseHead(const Response& response, unsigned version, bool keep_alive) {
+  std::string head;
+  head.reserve(256 + response.headers.size() * 64);
+  const int status = response.status;
+  boost::beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
+  head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  head.append(std::to_string(status));
+  head.push_back(' ');
+  head.append(reason.data(), reason.size());
+  head.append("\r\nServer: Spoor\r\n");
+  for (const auto& [name, value] : response.headers) {
+    AppendClean(head, name);
+    head.append(": ");
+    AppendClean(head, value);
+    head.append("\r\n");
+  }
+  const bool bodiless = status < 200 || status == 204 || status == 304;
+  if (!bodiless) {
+    head.append("Content-Length: ");
+    head.append(std::to_string(response.body.size()));
+    head.append("\r\n");
+  }
+  if (version == 10 && keep_alive) head.append("Connection: keep-alive\r\n");
+  if (version != 10 && !keep_alive) head.append("Connection: close\r\n");
+  head.append("\r\n");
+  return head;
+}
+
+}  // namespace internal
+}  // namespace spoor::http

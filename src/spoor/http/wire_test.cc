@@ -1,0 +1,169 @@
+#include "spoor/http/internal/wire.h"
+
+#include <string>
+#include <string_view>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/beast/http/error.hpp>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace spoor::http::internal {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+namespace bhttp = boost::beast::http;
+
+// Feeds `wire` to a parser in pieces of `step` bytes, as reads would.
+boost::beast::error_code Parse(std::string_view wire, Request& request, size_t step = 1 << 20,
+                               uint64_t body_limit = 1 << 20) {
+  RequestParser parser(request);
+  parser.header_limit(8 * 1024);
+  parser.body_limit(body_limit);
+  parser.eager(true);
+  std::string pending;
+  boost::beast::error_code ec;
+  for (size_t at = 0; at < wire.size() && !parser.is_done();) {
+    pending.append(wire.substr(at, step));
+    at += step;
+    size_t used = parser.put(boost::asio::buffer(pending), ec);
+    pending.erase(0, used);
+    if (ec == bhttp::error::need_more) {
+      ec = {};
+      continue;
+    }
+    if (ec) return ec;
+    // The rest of what is pending may complete the message.
+    while (!pending.empty() && !parser.is_done()) {
+      used = parser.put(boost::asio::buffer(pending), ec);
+      pending.erase(0, used);
+      if (ec == bhttp::error::need_more) {
+        ec = {};
+        break;
+      }
+      if (ec) return ec;
+    }
+  }
+  if (!parser.is_done()) return bhttp::error::partial_message;
+  return ec;
+}
+
+TEST(RequestParserTest, SplitsTheTargetAndLowerCasesHeaderNames) {
+  Request r;
+  ASSERT_FALSE(Parse("GET /mtracking.gif?page_url=x&a=1 HTTP/1.1\r\nHost: h\r\n"
+                     "User-Agent: Mozilla/5.0\r\nX-Mixed-Case: Value Kept\r\n\r\n",
+                     r));
+  EXPECT_EQ(r.method, "GET");
+  EXPECT_EQ(r.target, "/mtracking.gif?page_url=x&a=1");
+  EXPECT_EQ(r.path, "/mtracking.gif");
+  EXPECT_EQ(r.query, "page_url=x&a=1");
+  EXPECT_EQ(r.Header("user-agent"), "Mozilla/5.0");
+  EXPECT_EQ(r.Header("x-mixed-case"), "Value Kept");
+  EXPECT_EQ(r.Header("User-Agent"), "");  // lookups use lower-case names
+  EXPECT_EQ(r.Header("cookie"), "");
+  EXPECT_TRUE(r.body.empty());
+}
+
+TEST(RequestParserTest, FirstOfRepeatedHeadersWins) {
+  Request r;
+  ASSERT_FALSE(Parse("GET / HTTP/1.1\r\nHost: h\r\nCookie: a=1\r\nCookie: b=2\r\n\r\n", r));
+  EXPECT_EQ(r.Header("cookie"), "a=1");
+}
+
+TEST(RequestParserTest, ReadsALengthDelimitedBodyInAnyPieces) {
+  const std::string wire =
+      "POST /mtc/event HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+      "Content-Length: 23\r\n\r\npage_url=https%3A%2F%2F";
+  for (size_t step : {1, 2, 7, 1000}) {
+    Request r;
+    ASSERT_FALSE(Parse(wire, r, step)) << step;
+    EXPECT_EQ(r.body, "page_url=https%3A%2F%2F") << step;
+    EXPECT_EQ(r.Header("content-length"), "23");
+  }
+}
+
+TEST(RequestParserTest, DechunksAChunkedBody) {
+  Request r;
+  ASSERT_FALSE(Parse("POST /api/v1/events HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                     "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+                     r, 3));
+  EXPECT_EQ(r.body, "hello world");
+}
+
+TEST(RequestParserTest, RefusesBodiesOverTheLimitAndMalformedRequests) {
+  Request big;
+  EXPECT_EQ(Parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\n\r\nhello world", big,
+                  1 << 20, 10),
+            bhttp::error::body_limit);
+  EXPECT_TRUE(big.body.empty());
+  Request chunked;
+  EXPECT_EQ(Parse("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"
+                  "b\r\nhello world\r\n0\r\n\r\n",
+                  chunked, 1 << 20, 10),
+            bhttp::error::body_limit);
+  Request bad;
+  EXPECT_TRUE(Parse("GET / HTTP/1.1\r\nHost: h\r\nBad Header: x\r\n\r\n", bad));
+  Request smuggled;
+  EXPECT_TRUE(Parse("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n"
+                    "abcd",
+                    smuggled));
+  Request response;
+  EXPECT_TRUE(Parse("HTTP/1.1 200 OK\r\n\r\n", response));
+}
+
+TEST(RequestParserTest, KeepsTheVersionForTheAnswer) {
+  Request r;
+  RequestParser parser(r);
+  boost::beast::error_code ec;
+  std::string wire = "GET / HTTP/1.0\r\nHost: h\r\n\r\n";
+  parser.put(boost::asio::buffer(wire), ec);
+  ASSERT_FALSE(ec);
+  EXPECT_EQ(parser.version(), 10);
+  EXPECT_FALSE(parser.keep_alive());
+}
+
+TEST(ResponseHeadTest, StatusLineHeadersAndLength) {
+  Response res;
+  res.Set("Content-Type", "image/gif");
+  res.Set("Set-Cookie", "a=1");
+  res.Set("Set-Cookie", "b=2");
+  res.body = "GIF89a";
+  std::string head = ResponseHead(res, 11, true);
+  EXPECT_EQ(head,
+            "HTTP/1.1 200 OK\r\nServer: Spoor\r\nContent-Type: image/gif\r\nSet-Cookie: a=1\r\n"
+            "Set-Cookie: b=2\r\nContent-Length: 6\r\n\r\n");
+}
+
+TEST(ResponseHeadTest, ConnectionHeaderOnlyWhenItDiffersFromTheVersionDefault) {
+  Response res;
+  EXPECT_THAT(ResponseHead(res, 11, false), HasSubstr("\r\nConnection: close\r\n"));
+  EXPECT_THAT(ResponseHead(res, 11, true), Not(HasSubstr("Connection:")));
+  EXPECT_THAT(ResponseHead(res, 10, true), HasSubstr("\r\nConnection: keep-alive\r\n"));
+  EXPECT_THAT(ResponseHead(res, 10, false), Not(HasSubstr("Connection:")));
+  EXPECT_EQ(ResponseHead(res, 10, false).rfind("HTTP/1.0 200 OK\r\n", 0), 0u);
+}
+
+TEST(ResponseHeadTest, NoContentAnswersCarryNoLength) {
+  Response res;
+  res.status = 204;
+  EXPECT_EQ(ResponseHead(res, 11, true), "HTTP/1.1 204 No Content\r\nServer: Spoor\r\n\r\n");
+  res.status = 404;
+  EXPECT_THAT(ResponseHead(res, 11, true), HasSubstr("HTTP/1.1 404 Not Found\r\n"));
+  EXPECT_THAT(ResponseHead(res, 11, true), HasSubstr("Content-Length: 0\r\n"));
+}
+
+TEST(ResponseHeadTest, ValuesCannotStartHeadersOfTheirOwn) {
+  Response res;
+  res.status = 302;
+  res.Set("Location", "https://example.com/\r\nSet-Cookie: evil=1");
+  res.Set("X-A\nB", std::string("v\0w", 3));
+  std::string head = ResponseHead(res, 11, true);
+  EXPECT_THAT(head, HasSubstr("Location: https://example.com/  Set-Cookie: evil=1\r\n"));
+  EXPECT_THAT(head, HasSubstr("X-A B: v w\r\n"));
+  EXPECT_THAT(head, Not(HasSubstr("\r\nSet-Cookie")));
+}
+
+}  // namespace
+}  // namespace spoor::http::internal
