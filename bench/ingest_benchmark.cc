@@ -73,7 +73,9 @@ BENCHMARK(BM_ReceiverPixel);
 void BM_ProcessorApply(benchmark::State& state) {
   std::string dir = (std::filesystem::temp_directory_path() / "spoor-bench-XXXXXX").string();
   dir = mkdtemp(dir.data());
-  auto store = std::move(*store::OpenSqliteStore({dir}));
+  store::StoreOptions options{dir};
+  options.ingest = true;
+  auto store = std::move(*store::OpenSqliteStore(options));
   int64_t ws = store->EnsureDefaultWorkspace()->id;
   const int contacts = static_cast<int>(state.range(0));
   int64_t t = 1700000000000000, seq = 0, n = 0;
@@ -106,7 +108,9 @@ BENCHMARK(BM_ProcessorApply)->Arg(1000)->Arg(100000)->Unit(benchmark::kMilliseco
 void BM_AppendInbox(benchmark::State& state) {
   std::string dir = (std::filesystem::temp_directory_path() / "spoor-bench-XXXXXX").string();
   dir = mkdtemp(dir.data());
-  auto store = std::move(*store::OpenSqliteStore({dir}));
+  store::StoreOptions options{dir};
+  options.ingest = true;
+  auto store = std::move(*store::OpenSqliteStore(options));
   Event e;
   e.id = NewEventId(1700000000000000);
   e.url = std::string(120, 'u');

@@ -130,7 +130,9 @@ std::string Snippet(const std::string& url) {
 
 int Serve(const ServeConfig& cfg) {
   SystemClock clock;
-  auto opened = store::OpenSqliteStore({cfg.data_dir, false, cfg.synchronous_full});
+  store::StoreOptions store_options{cfg.data_dir, /*read_only=*/false, cfg.synchronous_full};
+  store_options.ingest = true;
+  auto opened = store::OpenSqliteStore(store_options);
   if (!opened.ok()) return Fail(opened.status());
   std::unique_ptr<store::Store> store = std::move(*opened);
   auto ws = store->EnsureDefaultWorkspace();

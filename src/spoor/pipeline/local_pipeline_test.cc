@@ -34,7 +34,9 @@ size_t CountEvents(store::Store& s) {
 class PipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    store_ = std::move(*store::OpenSqliteStore({dir_.path()}));
+    store::StoreOptions options{dir_.path()};
+    options.ingest = true;
+    store_ = std::move(*store::OpenSqliteStore(options));
     ws_ = store_->EnsureDefaultWorkspace()->id;
   }
   TempDir dir_;

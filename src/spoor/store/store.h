@@ -129,6 +129,11 @@ struct StoreOptions {
   bool read_only = false;
   // FULL: a commit survives power loss. NORMAL only survives a process kill.
   bool synchronous_full = true;
+  // Opens the journal, the ingest path (AppendInbox, ReadInbox): what the
+  // server does, one process at a time. Other writers (the CLI) leave it.
+  bool ingest = false;
+  // The journal's segment size; 0 for the default.
+  uint64_t journal_segment_bytes = 0;
 };
 
 // Counts what was not stored and why (bots, DNT, ignored fields, ...).

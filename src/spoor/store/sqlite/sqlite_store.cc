@@ -21,17 +21,18 @@
 #include "spoor/store/sqlite/push.h"
 #include "spoor/store/sqlite/migrations.h"
 #include "spoor/store/sqlite/own_api.h"
+#include "spoor/store/journal.h"
 
 namespace spoor::store::sqlite {
 namespace {
 
 constexpr char kDbFile[] = "spoor.db";
-// The acknowledged log lives in a file of its own: an acknowledgement then
-// fsyncs only a small sequential append, never the processor's index pages
-// or their checkpoints.
-constexpr char kInboxFile[] = "inbox.db";
-constexpr std::string_view kInboxSchema =
-    "CREATE TABLE IF NOT EXISTS inbox(seq INTEGER PRIMARY KEY, body BLOB NOT NULL)";
+// Acknowledged events live in the journal, files of their own: an
+// acknowledgement then syncs one sequential append, never the processor's
+// index pages or their checkpoints.
+constexpr char kJournalDir[] = "journal";
+// Where versions before the journal kept them.
+constexpr char kOldInboxFile[] = "inbox.db";
 
 const FieldDefinition kDefaultFields[] = {
     {"email", "Email", "email", true, true},
@@ -83,69 +84,20 @@ WorkspaceSettings SettingsFromJson(std::string_view text) {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(std::unique_ptr<Db> db, std::unique_ptr<Db> inbox,
-              std::unique_ptr<Db> inbox_checkpointer, bool synchronous_full)
+  SqliteStore(std::unique_ptr<Db> db, std::unique_ptr<Journal> journal, bool synchronous_full)
       : synchronous_pragma_(synchronous_full ? "PRAGMA synchronous=FULL"
                                              : "PRAGMA synchronous=NORMAL"),
         db_(std::move(db)),
-        inbox_checkpointer_(std::move(inbox_checkpointer)),
-        inbox_(std::move(inbox)) {
-    if (inbox_checkpointer_) checkpoints_ = std::thread([this] { RunInboxCheckpoints(); });
-  }
-
-  ~SqliteStore() override {
-    {
-      absl::MutexLock lock(&stop_mu_);
-      stopping_ = true;
-    }
-    if (checkpoints_.joinable()) checkpoints_.join();
-  }
+        journal_(std::move(journal)) {}
 
   absl::StatusOr<int64_t> AppendInbox(absl::Span<const std::string> bodies) override {
-    absl::MutexLock lock(&inbox_mu_);
-    if (!inbox_latched_.ok()) return inbox_latched_;
-    if (inbox_ == nullptr) return absl::FailedPreconditionError("store opened read-only");
-    if (!append_stmt_) {
-      SPOOR_ASSIGN_OR_RETURN(Stmt stmt, inbox_->Prepare("INSERT INTO inbox(body) VALUES (?1)"));
-      append_stmt_ = std::make_unique<Stmt>(std::move(stmt));
-    }
-    absl::Status status = inbox_->Exec("BEGIN IMMEDIATE");
-    for (size_t i = 0; status.ok() && i < bodies.size(); ++i) {
-      status = append_stmt_->BindBlob(1, bodies[i]).Run();
-    }
-    const int64_t last_seq = inbox_->LastInsertRowid();
-    if (status.ok()) status = inbox_->Exec("COMMIT");
-    if (!status.ok()) {
-      (void)inbox_->Exec("ROLLBACK");
-      // Never retried on the same handle (PostgreSQL's fsync lesson).
-      if (absl::IsUnavailable(status)) inbox_latched_ = status;
-      return status;
-    }
-    return last_seq;
+    if (journal_ == nullptr) return absl::FailedPreconditionError("store opened without its journal");
+    return journal_->Append(bodies);
   }
 
   absl::StatusOr<std::vector<InboxRow>> ReadInbox(int64_t after_seq, int limit) override {
-    absl::MutexLock lock(&inbox_mu_);
-    if (inbox_ == nullptr) return std::vector<InboxRow>{};
-    if (!read_inbox_stmt_) {
-      SPOOR_ASSIGN_OR_RETURN(Stmt stmt, inbox_->Prepare(
-          "SELECT seq, body FROM inbox WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
-      read_inbox_stmt_ = std::make_unique<Stmt>(std::move(stmt));
-    }
-    Stmt& stmt = *read_inbox_stmt_;
-    stmt.Bind(1, after_seq).Bind(2, int64_t{limit});
-    std::vector<InboxRow> rows;
-    while (true) {
-      absl::StatusOr<bool> row = stmt.Step();
-      if (!row.ok()) {
-        stmt.Reset();
-        return row.status();
-      }
-      if (!*row) break;
-      rows.push_back({stmt.Int(0), std::string(stmt.Text(1))});
-    }
-    stmt.Reset();
-    return rows;
+    if (journal_ == nullptr) return std::vector<InboxRow>{};
+    return journal_->Read(after_seq, limit);
   }
 
   absl::StatusOr<int64_t> ProcessedSeq() override {
@@ -160,11 +112,14 @@ class SqliteStore final : public Store {
     if (!applier_) {
       SPOOR_ASSIGN_OR_RETURN(applier_, Applier::Create(*db_));
     }
-    // The inbox already holds these events durably: a lost apply is redone
+    // The journal already holds these events durably: a lost apply is redone
     // from it at restart, so applying commits with synchronous=NORMAL. Every
     // other write of the main file (configuration, API writes that have no
-    // other copy) commits with the file's FULL.
-    SPOOR_RETURN_IF_ERROR(Latch(db_->Exec("PRAGMA synchronous=NORMAL")));
+    // other copy) commits with the file's FULL. So does the apply that lets
+    // a journal segment go: its commit makes every earlier one durable too.
+    const int64_t releasable = journal_ ? journal_->OldestSealedThrough() : 0;
+    const bool release = releasable > 0 && through_seq >= releasable;
+    if (!release) SPOOR_RETURN_IF_ERROR(Latch(db_->Exec("PRAGMA synchronous=NORMAL")));
     absl::Status began = db_->Exec("BEGIN IMMEDIATE");
     if (!began.ok()) (void)db_->Exec(synchronous_pragma_);
     SPOOR_RETURN_IF_ERROR(Latch(began));
@@ -184,6 +139,7 @@ class SqliteStore final : public Store {
     }
     (void)db_->Exec(synchronous_pragma_);
     SPOOR_RETURN_IF_ERROR(Latch(status));
+    if (release) SPOOR_RETURN_IF_ERROR(journal_->Release(through_seq));
     return stats;
   }
 
@@ -792,35 +748,10 @@ class SqliteStore final : public Store {
     return absl::OkStatus();
   }
 
-  // Copies the inbox's WAL into its file from a connection of its own, so
-  // that acknowledgements never wait for a checkpoint (the committing
-  // connection has automatic checkpoints off). PASSIVE: never blocks a commit.
-  void RunInboxCheckpoints() {
-    while (true) {
-      bool stop;
-      {
-        absl::MutexLock lock(&stop_mu_);
-        stop_mu_.AwaitWithTimeout(absl::Condition(&stopping_), absl::Milliseconds(250));
-        stop = stopping_;
-      }
-      absl::Status s = inbox_checkpointer_->Exec("PRAGMA wal_checkpoint(PASSIVE)");
-      if (!s.ok()) spdlog::warn("inbox checkpoint failed: {}", s.ToString());
-      if (stop) return;
-    }
-  }
-
   const char* const synchronous_pragma_;  // the main file's, outside ApplyEvents
   absl::Mutex mu_;
   std::unique_ptr<Db> db_ ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<Db> inbox_checkpointer_;  // used by the checkpoint thread only
-  absl::Mutex stop_mu_;
-  bool stopping_ ABSL_GUARDED_BY(stop_mu_) = false;
-  std::thread checkpoints_;
-  absl::Mutex inbox_mu_;
-  std::unique_ptr<Db> inbox_ ABSL_GUARDED_BY(inbox_mu_);  // null when read-only
-  std::unique_ptr<Stmt> read_inbox_stmt_ ABSL_GUARDED_BY(inbox_mu_);
-  absl::Status inbox_latched_ ABSL_GUARDED_BY(inbox_mu_);
-  std::unique_ptr<Stmt> append_stmt_ ABSL_GUARDED_BY(inbox_mu_);
+  std::unique_ptr<Journal> journal_;  // null unless opened for ingest
   std::unique_ptr<Applier> applier_ ABSL_GUARDED_BY(mu_);
   absl::Status latched_ ABSL_GUARDED_BY(mu_);
 };
@@ -849,34 +780,58 @@ absl::Status Migrate(Db& db) {
   return absl::OkStatus();
 }
 
-// Data directories from before the inbox had its own file: unprocessed rows
-// of spoor.db's inbox move to inbox.db, then that table is emptied.
-absl::Status MoveLegacyInbox(Db& db, Db& inbox) {
-  SPOOR_ASSIGN_OR_RETURN(Stmt watermark,
-                         db.Prepare("SELECT value FROM meta WHERE key = 'processed_seq'"));
-  SPOOR_ASSIGN_OR_RETURN(bool has, watermark.Step());
-  int64_t processed = has ? watermark.Int(0) : 0;
-  watermark.Reset();
-  SPOOR_ASSIGN_OR_RETURN(Stmt rows,
-                         db.Prepare("SELECT body FROM inbox WHERE seq > ?1 ORDER BY seq"));
-  rows.Bind(1, processed);
-  SPOOR_ASSIGN_OR_RETURN(Stmt put, inbox.Prepare("INSERT INTO inbox(body) VALUES (?1)"));
-  SPOOR_RETURN_IF_ERROR(inbox.Exec("BEGIN IMMEDIATE"));
+absl::StatusOr<int64_t> MetaInt(Db& db, std::string_view key) {
+  SPOOR_ASSIGN_OR_RETURN(Stmt stmt, db.Prepare("SELECT value FROM meta WHERE key = ?1"));
+  stmt.Bind(1, key);
+  SPOOR_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  return row ? stmt.Int(0) : 0;
+}
+
+// Events that earlier versions acknowledged but had not applied move to the
+// journal: inbox.db's rows keep their seqs (the processed watermark counts
+// in them); the rows of spoor.db's older inbox table follow. Then the old
+// copies go. Run again after a crash, rows already moved are skipped (and
+// an event moved twice is stored once: its id is the same).
+absl::Status MoveOldInboxes(Db& db, Journal& journal, const std::string& data_dir) {
+  const std::filesystem::path inbox_path = std::filesystem::path(data_dir) / kOldInboxFile;
   int moved = 0;
-  while (true) {
-    absl::StatusOr<bool> row = rows.Step();
-    if (!row.ok() || !*row) break;
-    absl::Status s = put.BindBlob(1, rows.Text(0)).Run();
-    if (!s.ok()) {
-      (void)inbox.Exec("ROLLBACK");
-      return s;
+  if (std::filesystem::exists(inbox_path)) {
+    SPOOR_ASSIGN_OR_RETURN(int64_t processed, MetaInt(db, "inbox_processed_seq"));
+    SPOOR_ASSIGN_OR_RETURN(std::unique_ptr<Db> inbox, Db::Open(inbox_path.string(), false));
+    SPOOR_ASSIGN_OR_RETURN(Stmt rows, inbox->Prepare(
+        "SELECT seq, body FROM inbox WHERE seq > ?1 ORDER BY seq"));
+    rows.Bind(1, std::max(processed, journal.last_seq()));
+    while (true) {
+      SPOOR_ASSIGN_OR_RETURN(bool row, rows.Step());
+      if (!row) break;
+      SPOOR_RETURN_IF_ERROR(journal.AppendWithSeq(rows.Int(0), rows.Text(1)));
+      ++moved;
     }
-    ++moved;
   }
-  rows.Reset();
-  SPOOR_RETURN_IF_ERROR(inbox.Exec("COMMIT"));
-  if (moved > 0 || has) {
-    SPOOR_RETURN_IF_ERROR(db.Exec("DELETE FROM inbox; DELETE FROM meta WHERE key = 'processed_seq'"));
+  SPOOR_ASSIGN_OR_RETURN(int64_t legacy_processed, MetaInt(db, "processed_seq"));
+  SPOOR_ASSIGN_OR_RETURN(Stmt legacy,
+                         db.Prepare("SELECT body FROM inbox WHERE seq > ?1 ORDER BY seq"));
+  legacy.Bind(1, legacy_processed);
+  int legacy_moved = 0;
+  while (true) {
+    SPOOR_ASSIGN_OR_RETURN(bool row, legacy.Step());
+    if (!row) break;
+    SPOOR_RETURN_IF_ERROR(journal.AppendWithSeq(journal.last_seq() + 1, legacy.Text(0)));
+    ++legacy_moved;
+  }
+  legacy.Reset();
+  SPOOR_RETURN_IF_ERROR(journal.Sync());
+  if (legacy_moved > 0 || legacy_processed > 0) {
+    SPOOR_RETURN_IF_ERROR(
+        db.Exec("DELETE FROM inbox; DELETE FROM meta WHERE key = 'processed_seq'"));
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::error_code ec;
+    std::filesystem::remove(inbox_path.string() + suffix, ec);
+  }
+  if (moved + legacy_moved > 0) {
+    spdlog::info("moved {} unprocessed events from an older inbox to the journal",
+                 moved + legacy_moved);
   }
   return absl::OkStatus();
 }
@@ -895,29 +850,29 @@ absl::StatusOr<std::unique_ptr<Store>> OpenStore(const StoreOptions& options) {
     return absl::NotFoundError(StrCat("no Spoor data in ", options.data_dir));
   }
   SPOOR_ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(path, options.read_only));
-  std::unique_ptr<Db> inbox, checkpointer;
+  std::unique_ptr<Journal> journal;
   if (!options.read_only) {
     SPOOR_RETURN_IF_ERROR(db->Exec("PRAGMA journal_mode=WAL"));
     // FULL for configuration and API writes; ApplyEvents lowers it to NORMAL
-    // for its own transactions (their events are durable in the inbox).
+    // for its own transactions (their events are durable in the journal).
     SPOOR_RETURN_IF_ERROR(db->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
                                                             : "PRAGMA synchronous=NORMAL"));
     SPOOR_RETURN_IF_ERROR(db->Exec("PRAGMA foreign_keys=ON"));
     SPOOR_RETURN_IF_ERROR(Migrate(*db));
-    std::string inbox_path = (std::filesystem::path(options.data_dir) / kInboxFile).string();
-    SPOOR_ASSIGN_OR_RETURN(inbox, Db::Open(inbox_path, false));
-    SPOOR_RETURN_IF_ERROR(inbox->Exec("PRAGMA journal_mode=WAL"));
-    // FULL: an acknowledged event survives power loss, not only a crash.
-    SPOOR_RETURN_IF_ERROR(inbox->Exec(options.synchronous_full ? "PRAGMA synchronous=FULL"
-                                                               : "PRAGMA synchronous=NORMAL"));
-    SPOOR_RETURN_IF_ERROR(inbox->Exec(kInboxSchema));
-    SPOOR_RETURN_IF_ERROR(MoveLegacyInbox(*db, *inbox));
-    SPOOR_RETURN_IF_ERROR(inbox->Exec("PRAGMA wal_autocheckpoint=0"));
-    SPOOR_ASSIGN_OR_RETURN(checkpointer, Db::Open(inbox_path, false));
+  }
+  if (!options.read_only && options.ingest) {
+    JournalOptions journal_options;
+    journal_options.dir = (std::filesystem::path(options.data_dir) / kJournalDir).string();
+    journal_options.sync = options.synchronous_full;
+    if (options.journal_segment_bytes > 0) {
+      journal_options.segment_bytes = options.journal_segment_bytes;
+    }
+    SPOOR_ASSIGN_OR_RETURN(journal_options.floor_seq, MetaInt(*db, "inbox_processed_seq"));
+    SPOOR_ASSIGN_OR_RETURN(journal, Journal::Open(journal_options));
+    SPOOR_RETURN_IF_ERROR(MoveOldInboxes(*db, *journal, options.data_dir));
   }
   return std::unique_ptr<Store>(
-      new SqliteStore(std::move(db), std::move(inbox), std::move(checkpointer),
-                      options.synchronous_full));
+      new SqliteStore(std::move(db), std::move(journal), options.synchronous_full));
 }
 
 }  // namespace spoor::store::sqlite

@@ -7,6 +7,7 @@
 #include "gtest/gtest.h"
 #include "spoor/common/testing/temp_dir.h"
 #include "spoor/common/ids.h"
+#include "spoor/store/sqlite/db.h"
 
 namespace spoor::store {
 namespace {
@@ -37,7 +38,9 @@ Event PageView(int64_t ws, uint64_t contact, std::string device, int64_t t) {
 class SqliteStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = OpenSqliteStore({dir_.path()});
+    StoreOptions options{dir_.path()};
+    options.ingest = true;
+    auto store = OpenSqliteStore(options);
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = std::move(*store);
     auto ws = store_->EnsureDefaultWorkspace();
@@ -76,6 +79,64 @@ TEST_F(SqliteStoreTest, InboxAppendsAndReadsInOrder) {
   auto tail = store_->ReadInbox((*rows)[1].seq, 10);
   ASSERT_TRUE(tail.ok());
   ASSERT_EQ(tail->size(), 1u);
+}
+
+TEST_F(SqliteStoreTest, ApplyingPastASealedJournalSegmentDeletesIt) {
+  store_.reset();
+  StoreOptions options{dir_.path()};
+  options.ingest = true;
+  options.journal_segment_bytes = 64;  // a record or two a segment
+  auto store = OpenSqliteStore(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  store_ = std::move(*store);
+  const std::string journal = dir_.path() + "/journal";
+  auto files = [&] {
+    return std::distance(std::filesystem::directory_iterator(journal),
+                         std::filesystem::directory_iterator());
+  };
+  int64_t last = 0;
+  for (int i = 0; i < 6; ++i) last = *store_->AppendInbox({std::string(40, static_cast<char>('a' + i))});
+  ASSERT_EQ(files(), 6);
+  ASSERT_TRUE(store_->ApplyEvents({}, 3).ok());
+  EXPECT_EQ(files(), 3);  // seqs 4, 5 and 6 are not applied yet
+  ASSERT_TRUE(store_->ApplyEvents({}, last).ok());
+  EXPECT_EQ(files(), 1);  // the segment being appended to stays
+  auto rows = store_->ReadInbox(last - 1, 10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 1u);
+  EXPECT_EQ(rows->front().body, std::string(40, 'f'));
+}
+
+TEST_F(SqliteStoreTest, UnprocessedRowsOfAnOldInboxMoveToTheJournal) {
+  ASSERT_TRUE(store_->ApplyEvents({}, 2).ok());  // the old inbox's rows 1 and 2 were applied
+  store_.reset();
+  {
+    auto inbox = sqlite::Db::Open(dir_.path() + "/inbox.db", false);
+    ASSERT_TRUE(inbox.ok());
+    ASSERT_TRUE((*inbox)->Exec("CREATE TABLE inbox(seq INTEGER PRIMARY KEY, body BLOB NOT NULL);"
+                               "INSERT INTO inbox(seq, body) VALUES (1, 'one'), (2, 'two'), "
+                               "(3, 'three'), (4, 'four')").ok());
+  }
+  StoreOptions options{dir_.path()};
+  options.ingest = true;
+  auto store = OpenSqliteStore(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/inbox.db"));
+  auto rows = (*store)->ReadInbox(*(*store)->ProcessedSeq(), 10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].seq, 3);
+  EXPECT_EQ((*rows)[0].body, "three");
+  EXPECT_EQ((*rows)[1].body, "four");
+  EXPECT_EQ(*(*store)->AppendInbox({"five"}), 5);
+}
+
+TEST_F(SqliteStoreTest, OnlyOneProcessIngests) {
+  StoreOptions options{dir_.path()};
+  options.ingest = true;
+  EXPECT_TRUE(absl::IsFailedPrecondition(OpenSqliteStore(options).status()));
+  // The CLI's writes do not need the journal.
+  EXPECT_TRUE(OpenSqliteStore({dir_.path()}).ok());
 }
 
 TEST_F(SqliteStoreTest, ApplyStoresEventOnceAndAdvancesWatermark) {

@@ -1,0 +1,458 @@
+#include "spoor/store/journal.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <boost/crc.hpp>
+
+#include "absl/synchronization/mutex.h"
+#include "spdlog/spdlog.h"
+#include "spoor/common/status.h"
+#include "spoor/common/strings.h"
+
+namespace spoor::store {
+namespace {
+
+constexpr size_t kHeaderBytes = 16;
+constexpr uint32_t kMaxBody = 64u << 20;
+constexpr std::string_view kSuffix = ".journal";
+
+using Crc32c = boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true>;
+
+void PutLe(char* p, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+uint64_t GetLe(const char* p, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= static_cast<uint64_t>(static_cast<unsigned char>(p[i])) << (8 * i);
+  return v;
+}
+
+uint32_t Checksum(int64_t seq, std::string_view body) {
+  char s[8];
+  PutLe(s, static_cast<uint64_t>(seq), 8);
+  Crc32c crc;
+  crc.process_bytes(s, sizeof(s));
+  crc.process_bytes(body.data(), body.size());
+  return crc.checksum();
+}
+
+void AppendRecord(std::string& out, int64_t seq, std::string_view body) {
+  char header[kHeaderBytes];
+  PutLe(header, body.size(), 4);
+  PutLe(header + 4, Checksum(seq, body), 4);
+  PutLe(header + 8, static_cast<uint64_t>(seq), 8);
+  out.append(header, kHeaderBytes);
+  out.append(body);
+}
+
+struct Record {
+  int64_t seq = 0;
+  std::string_view body;
+  size_t bytes = 0;  // header and body
+};
+
+// The record at `at` in data[0, limit), if it is whole, checks out and
+// follows `prev_seq`.
+std::optional<Record> ParseRecord(const char* data, size_t limit, size_t at, int64_t prev_seq) {
+  if (limit < at || limit - at < kHeaderBytes) return std::nullopt;
+  const char* p = data + at;
+  const uint64_t length = GetLe(p, 4);
+  const uint32_t checksum = static_cast<uint32_t>(GetLe(p + 4, 4));
+  const int64_t seq = static_cast<int64_t>(GetLe(p + 8, 8));
+  if (length > kMaxBody || length > limit - at - kHeaderBytes) return std::nullopt;
+  if (seq <= prev_seq) return std::nullopt;  // zeroes, or not this log's next record
+  std::string_view body(p + kHeaderBytes, length);
+  if (Checksum(seq, body) != checksum) return std::nullopt;
+  return Record{seq, body, kHeaderBytes + length};
+}
+
+absl::Status ErrnoError(std::string_view what, const std::string& path, int err) {
+  return absl::UnavailableError(StrCat("journal: ", what, " ", path, ": ", std::strerror(err)));
+}
+
+// A segment file, mapped read-only for the reader. The writer publishes
+// `end` and `last_seq` once what lies before `end` is on disk.
+struct Segment {
+  ~Segment() {
+    if (map != nullptr) munmap(const_cast<char*>(map), size);
+    if (fd >= 0) close(fd);
+  }
+  uint64_t number = 0;
+  std::string path;
+  int fd = -1;  // open for writing (-1 for segments found at start)
+  const char* map = nullptr;
+  size_t size = 0;
+  std::atomic<size_t> end{0};
+  std::atomic<int64_t> last_seq{0};
+  std::atomic<bool> sealed{false};
+};
+
+std::string SegmentName(uint64_t number) {
+  char name[32];
+  std::snprintf(name, sizeof(name), "%016llu", static_cast<unsigned long long>(number));
+  return StrCat(name, kSuffix);
+}
+
+}  // namespace
+
+class Journal::Impl {
+ public:
+  explicit Impl(JournalOptions options) : options_(std::move(options)) {}
+
+  ~Impl() {
+    if (dir_fd_ >= 0) close(dir_fd_);  // releases the lock
+  }
+
+  absl::Status Open() {
+    std::error_code ec;
+    std::filesystem::create_directories(options_.dir, ec);
+    if (ec) return absl::UnavailableError(StrCat("journal: cannot create ", options_.dir, ": ", ec.message()));
+    dir_fd_ = open(options_.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd_ < 0) return ErrnoError("cannot open", options_.dir, errno);
+    if (flock(dir_fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno == EWOULDBLOCK) {
+        return absl::FailedPreconditionError(
+            StrCat("the journal in ", options_.dir, " is in use by another spoor process"));
+      }
+      return ErrnoError("cannot lock", options_.dir, errno);
+    }
+    std::vector<uint64_t> numbers;
+    for (const auto& entry : std::filesystem::directory_iterator(options_.dir, ec)) {
+      std::string name = entry.path().filename().string();
+      if (name.size() <= kSuffix.size() || !name.ends_with(kSuffix)) continue;
+      std::string digits = name.substr(0, name.size() - kSuffix.size());
+      if (digits.find_first_not_of("0123456789") != std::string::npos) continue;
+      numbers.push_back(std::stoull(digits));
+    }
+    if (ec) return absl::UnavailableError(StrCat("journal: cannot list ", options_.dir, ": ", ec.message()));
+    std::sort(numbers.begin(), numbers.end());
+    int64_t last = 0;
+    for (uint64_t number : numbers) {
+      SPOOR_RETURN_IF_ERROR(Recover(number, last));
+      next_number_ = number + 1;
+    }
+    last_seq_ = std::max(options_.floor_seq, last);
+    return absl::OkStatus();
+  }
+
+  // Writes under the lock, syncs outside it: appends from several threads
+  // then share the disk's flushes. A sync covers every earlier write to its
+  // segment, so publishing the furthest synced end keeps what readers see a
+  // prefix without gaps.
+  absl::StatusOr<int64_t> Append(absl::Span<const std::string> bodies) {
+    std::string buffer;
+    size_t bytes = 0;
+    for (const std::string& body : bodies) {
+      if (body.size() > kMaxBody) return absl::InvalidArgumentError("journal: record too large");
+      bytes += kHeaderBytes + body.size();
+    }
+    buffer.reserve(bytes);
+    std::shared_ptr<Segment> segment;
+    size_t end = 0;
+    int64_t last = 0;
+    {
+      absl::MutexLock lock(&append_mu_);
+      if (!latched_.ok()) return latched_;
+      last = last_seq_;
+      for (const std::string& body : bodies) AppendRecord(buffer, ++last, body);
+      SPOOR_RETURN_IF_ERROR(Write(buffer, last));
+      segment = active_;
+      end = active_offset_;
+    }
+    if (options_.sync && fdatasync(segment->fd) != 0) {
+      const int err = errno;
+      absl::MutexLock lock(&append_mu_);
+      return Latch(ErrnoError("cannot sync", segment->path, err));
+    }
+    Publish(*segment, end, last);
+    return last;
+  }
+
+  absl::Status AppendWithSeq(int64_t seq, std::string_view body) {
+    absl::MutexLock lock(&append_mu_);
+    if (!latched_.ok()) return latched_;
+    if (seq <= last_seq_) return absl::InvalidArgumentError("journal: seq out of order");
+    if (body.size() > kMaxBody) return absl::InvalidArgumentError("journal: record too large");
+    std::string buffer;
+    AppendRecord(buffer, seq, body);
+    SPOOR_RETURN_IF_ERROR(Write(buffer, seq));
+    unsynced_ = true;
+    return absl::OkStatus();
+  }
+
+  absl::Status Sync() {
+    absl::MutexLock lock(&append_mu_);
+    if (!latched_.ok()) return latched_;
+    if (active_ == nullptr || !unsynced_) return absl::OkStatus();
+    if (options_.sync && fdatasync(active_->fd) != 0) {
+      return Latch(ErrnoError("cannot sync", active_->path, errno));
+    }
+    unsynced_ = false;
+    Publish(*active_, active_offset_, last_seq_);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<InboxRow>> Read(int64_t after_seq, int limit) {
+    std::vector<std::shared_ptr<Segment>> segments;
+    {
+      absl::MutexLock lock(&mu_);
+      segments = segments_;
+    }
+    absl::MutexLock lock(&read_mu_);
+    std::vector<InboxRow> rows;
+    for (const std::shared_ptr<Segment>& segment : segments) {
+      if (static_cast<int>(rows.size()) >= limit) break;
+      const int64_t segment_last = segment->last_seq.load(std::memory_order_acquire);
+      const size_t end = segment->end.load(std::memory_order_acquire);
+      if (segment_last <= after_seq) continue;
+      size_t at = 0;
+      int64_t prev = 0;
+      if (cursor_number_ == segment->number && cursor_seq_ == after_seq) {
+        at = cursor_offset_;
+        prev = cursor_seq_;
+      }
+      while (at < end && static_cast<int>(rows.size()) < limit) {
+        std::optional<Record> record = ParseRecord(segment->map, end, at, prev);
+        if (!record) {
+          return absl::DataLossError(
+              StrCat("journal: unreadable record at ", segment->path, ":", at));
+        }
+        if (record->seq > after_seq) rows.push_back({record->seq, std::string(record->body)});
+        at += record->bytes;
+        prev = record->seq;
+      }
+      cursor_number_ = segment->number;
+      cursor_offset_ = at;
+      cursor_seq_ = prev;
+      if (!rows.empty()) after_seq = rows.back().seq;
+    }
+    return rows;
+  }
+
+  int64_t last_seq() const {
+    absl::MutexLock lock(&append_mu_);
+    return last_seq_;
+  }
+
+  int64_t OldestSealedThrough() const {
+    absl::MutexLock lock(&mu_);
+    if (segments_.empty() || !segments_.front()->sealed) return 0;
+    return segments_.front()->last_seq.load();
+  }
+
+  absl::Status Release(int64_t through_seq) {
+    std::vector<std::shared_ptr<Segment>> released;
+    {
+      absl::MutexLock lock(&mu_);
+      while (!segments_.empty() && segments_.front()->sealed &&
+             segments_.front()->last_seq.load() <= through_seq) {
+        released.push_back(std::move(segments_.front()));
+        segments_.erase(segments_.begin());
+      }
+    }
+    for (const auto& segment : released) {
+      if (unlink(segment->path.c_str()) != 0 && errno != ENOENT) {
+        spdlog::warn("journal: cannot delete {}: {}", segment->path, std::strerror(errno));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  size_t segment_count() const {
+    absl::MutexLock lock(&mu_);
+    return segments_.size();
+  }
+
+ private:
+  absl::Status Latch(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
+    latched_ = status;
+    spdlog::error("{}", status.ToString());
+    return status;
+  }
+
+  // Scans segment `number`, keeping its valid prefix; a segment without a
+  // record is deleted.
+  absl::Status Recover(uint64_t number, int64_t& last) {
+    auto segment = std::make_shared<Segment>();
+    segment->number = number;
+    segment->path = (std::filesystem::path(options_.dir) / SegmentName(number)).string();
+    int fd = open(segment->path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoError("cannot open", segment->path, errno);
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+      int err = errno;
+      close(fd);
+      return ErrnoError("cannot stat", segment->path, err);
+    }
+    segment->size = static_cast<size_t>(st.st_size);
+    if (segment->size > 0) {
+      void* map = mmap(nullptr, segment->size, PROT_READ, MAP_SHARED, fd, 0);
+      if (map == MAP_FAILED) {
+        int err = errno;
+        close(fd);
+        return ErrnoError("cannot map", segment->path, err);
+      }
+      segment->map = static_cast<const char*>(map);
+    }
+    close(fd);
+    size_t at = 0;
+    int64_t prev = 0;
+    while (auto record = ParseRecord(segment->map, segment->size, at, prev)) {
+      at += record->bytes;
+      prev = record->seq;
+    }
+    if (prev == 0) {
+      unlink(segment->path.c_str());
+      return absl::OkStatus();
+    }
+    if (prev <= last) {
+      // Never written by this journal: seqs only grow from one segment to the next.
+      return absl::DataLossError(StrCat("journal: ", segment->path, " goes back to seq ", prev));
+    }
+    const size_t rest = std::min(segment->size - at, kHeaderBytes);
+    if (std::any_of(segment->map + at, segment->map + at + rest, [](char c) { return c != 0; })) {
+      spdlog::warn("journal: {} has a torn or damaged record at byte {}, after seq {}: the "
+                   "records before it are kept",
+                   segment->path, at, prev);
+    }
+    segment->end = at;
+    segment->last_seq = prev;
+    segment->sealed = true;  // appends go to a new segment, never over a torn tail
+    last = prev;
+    absl::MutexLock lock(&mu_);
+    segments_.push_back(std::move(segment));
+    return absl::OkStatus();
+  }
+
+  // Writes `buffer` (records through `last`) at the end of the active
+  // segment, starting one when it has no room. Not yet synced.
+  absl::Status Write(std::string_view buffer, int64_t last)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
+    if (active_ == nullptr || active_offset_ + buffer.size() > active_->size) {
+      SPOOR_RETURN_IF_ERROR(StartSegment(buffer.size()));
+    }
+    size_t done = 0;
+    while (done < buffer.size()) {
+      ssize_t n = pwrite(active_->fd, buffer.data() + done, buffer.size() - done,
+                         static_cast<off_t>(active_offset_ + done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return Latch(ErrnoError("cannot write", active_->path, n < 0 ? errno : EIO));
+      done += static_cast<size_t>(n);
+    }
+    active_offset_ += buffer.size();
+    last_seq_ = last;
+    return absl::OkStatus();
+  }
+
+  // Makes records through `last`, ending at byte `end` of `segment`, visible
+  // to readers, unless a later sync got there first.
+  static void Publish(Segment& segment, size_t end, int64_t last) {
+    size_t seen_end = segment.end.load(std::memory_order_relaxed);
+    while (seen_end < end &&
+           !segment.end.compare_exchange_weak(seen_end, end, std::memory_order_release)) {
+    }
+    int64_t seen_last = segment.last_seq.load(std::memory_order_relaxed);
+    while (seen_last < last &&
+           !segment.last_seq.compare_exchange_weak(seen_last, last, std::memory_order_release)) {
+    }
+  }
+
+  // Seals the active segment and starts the next, preallocated to hold at
+  // least `need` bytes, its directory entry on disk before it is used.
+  absl::Status StartSegment(size_t need) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
+    auto segment = std::make_shared<Segment>();
+    segment->number = next_number_++;
+    segment->path = (std::filesystem::path(options_.dir) / SegmentName(segment->number)).string();
+    segment->size = std::max<size_t>(options_.segment_bytes, need);
+    segment->fd = open(segment->path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+    if (segment->fd < 0) return Latch(ErrnoError("cannot create", segment->path, errno));
+    int err = posix_fallocate(segment->fd, 0, static_cast<off_t>(segment->size));
+    if (err != 0) return Latch(ErrnoError("cannot allocate", segment->path, err));
+    if (options_.sync && (fsync(segment->fd) != 0 || fsync(dir_fd_) != 0)) {
+      return Latch(ErrnoError("cannot sync", segment->path, errno));
+    }
+    void* map = mmap(nullptr, segment->size, PROT_READ, MAP_SHARED, segment->fd, 0);
+    if (map == MAP_FAILED) return Latch(ErrnoError("cannot map", segment->path, errno));
+    segment->map = static_cast<const char*>(map);
+    std::shared_ptr<Segment> previous = active_;
+    if (previous != nullptr && active_offset_ > 0) {
+      // Its tail on disk before anything lands in the next one: readers never
+      // see a record of the next segment while an earlier one may be missing.
+      if (options_.sync && fdatasync(previous->fd) != 0) {
+        return Latch(ErrnoError("cannot sync", previous->path, errno));
+      }
+      Publish(*previous, active_offset_, last_seq_);
+    }
+    active_ = segment;
+    active_offset_ = 0;
+    absl::MutexLock lock(&mu_);
+    if (previous != nullptr) {
+      if (previous->last_seq.load() == 0) {
+        // Nothing was ever written to it: a batch larger than a segment.
+        unlink(previous->path.c_str());
+        segments_.erase(std::find(segments_.begin(), segments_.end(), previous));
+      } else {
+        previous->sealed = true;
+      }
+    }
+    segments_.push_back(std::move(segment));
+    return absl::OkStatus();
+  }
+
+  const JournalOptions options_;
+  int dir_fd_ = -1;
+
+  mutable absl::Mutex append_mu_;  // the writer's
+  std::shared_ptr<Segment> active_ ABSL_GUARDED_BY(append_mu_);
+  size_t active_offset_ ABSL_GUARDED_BY(append_mu_) = 0;
+  int64_t last_seq_ ABSL_GUARDED_BY(append_mu_) = 0;
+  uint64_t next_number_ ABSL_GUARDED_BY(append_mu_) = 1;
+  bool unsynced_ ABSL_GUARDED_BY(append_mu_) = false;  // AppendWithSeq() since the last Sync()
+  absl::Status latched_ ABSL_GUARDED_BY(append_mu_);
+
+  mutable absl::Mutex mu_;  // the list of segments, oldest first
+  std::vector<std::shared_ptr<Segment>> segments_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex read_mu_;  // where the last Read() stopped
+  uint64_t cursor_number_ ABSL_GUARDED_BY(read_mu_) = 0;
+  size_t cursor_offset_ ABSL_GUARDED_BY(read_mu_) = 0;
+  int64_t cursor_seq_ ABSL_GUARDED_BY(read_mu_) = -1;
+};
+
+Journal::Journal(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Journal::~Journal() = default;
+
+absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const JournalOptions& options) {
+  auto impl = std::make_unique<Impl>(options);
+  SPOOR_RETURN_IF_ERROR(impl->Open());
+  return std::unique_ptr<Journal>(new Journal(std::move(impl)));
+}
+
+absl::StatusOr<int64_t> Journal::Append(absl::Span<const std::string> bodies) {
+  return impl_->Append(bodies);
+}
+absl::Status Journal::AppendWithSeq(int64_t seq, std::string_view body) {
+  return impl_->AppendWithSeq(seq, body);
+}
+absl::Status Journal::Sync() { return impl_->Sync(); }
+absl::StatusOr<std::vector<InboxRow>> Journal::Read(int64_t after_seq, int limit) {
+  return impl_->Read(after_seq, limit);
+}
+int64_t Journal::last_seq() const { return impl_->last_seq(); }
+int64_t Journal::OldestSealedThrough() const { return impl_->OldestSealedThrough(); }
+absl::Status Journal::Release(int64_t through_seq) { return impl_->Release(through_seq); }
+size_t Journal::segment_count() const { return impl_->segment_count(); }
+
+}  // namespace spoor::store

@@ -1,0 +1,169 @@
+#include "spoor/store/journal.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "spoor/common/testing/temp_dir.h"
+
+namespace spoor::store {
+namespace {
+
+using ::spoor::testing::TempDir;
+
+class JournalTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<Journal> Open(uint64_t segment_bytes = 1 << 20, int64_t floor = 0) {
+    JournalOptions options;
+    options.dir = dir();
+    options.segment_bytes = segment_bytes;
+    options.floor_seq = floor;
+    auto journal = Journal::Open(options);
+    EXPECT_TRUE(journal.ok()) << journal.status();
+    return journal.ok() ? std::move(*journal) : nullptr;
+  }
+  std::string dir() const { return dir_.path() + "/journal"; }
+  std::vector<std::string> Files() const {
+    std::vector<std::string> out;
+    for (const auto& e : std::filesystem::directory_iterator(dir())) {
+      out.push_back(e.path().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  static std::vector<std::string> Bodies(int from, int n) {
+    std::vector<std::string> out;
+    for (int i = from; i < from + n; ++i) out.push_back("event-" + std::to_string(i));
+    return out;
+  }
+  static std::vector<std::string> ReadAll(Journal& j, int64_t after, int limit = 1000) {
+    std::vector<std::string> out;
+    auto rows = j.Read(after, limit);
+    EXPECT_TRUE(rows.ok()) << rows.status();
+    if (rows.ok()) {
+      for (const InboxRow& r : *rows) out.push_back(r.body);
+    }
+    return out;
+  }
+  TempDir dir_;
+};
+
+TEST_F(JournalTest, AppendsWithConsecutiveSeqsAndReadsThemBack) {
+  auto j = Open();
+  EXPECT_EQ(*j->Append(Bodies(1, 3)), 3);
+  EXPECT_EQ(*j->Append(Bodies(4, 2)), 5);
+  EXPECT_EQ(j->last_seq(), 5);
+  EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 5));
+  EXPECT_EQ(ReadAll(*j, 3), Bodies(4, 2));
+  // Pages of two, each continuing where the last stopped.
+  auto first = j->Read(0, 2);
+  ASSERT_EQ(first->size(), 2u);
+  EXPECT_EQ((*first)[1].seq, 2);
+  auto second = j->Read(2, 2);
+  ASSERT_EQ(second->size(), 2u);
+  EXPECT_EQ((*second)[0].seq, 3);
+  EXPECT_EQ((*second)[0].body, "event-3");
+  EXPECT_TRUE(j->Read(5, 10)->empty());
+}
+
+TEST_F(JournalTest, RollsSegmentsAndReadsAcrossThem) {
+  auto j = Open(/*segment_bytes=*/100);  // about three records a segment
+  for (int i = 1; i <= 20; ++i) ASSERT_TRUE(j->Append(Bodies(i, 1)).ok());
+  EXPECT_EQ(j->segment_count(), 5u);  // four records a segment
+  EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 20));
+  EXPECT_EQ(ReadAll(*j, 11, 3), Bodies(12, 3));
+  // A batch larger than a segment gets a segment of its own size.
+  std::vector<std::string> big(10, std::string(50, 'x'));
+  EXPECT_EQ(*j->Append(big), 30);
+  EXPECT_EQ(ReadAll(*j, 20).size(), 10u);
+}
+
+TEST_F(JournalTest, ReopenKeepsRecordsAndContinuesInANewSegment) {
+  {
+    auto j = Open();
+    ASSERT_TRUE(j->Append(Bodies(1, 4)).ok());
+  }
+  auto files = Files();
+  ASSERT_EQ(files.size(), 1u);
+  auto j = Open();
+  EXPECT_EQ(j->last_seq(), 4);
+  EXPECT_EQ(*j->Append(Bodies(5, 1)), 5);
+  EXPECT_EQ(Files().size(), 2u);
+  EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 5));
+}
+
+TEST_F(JournalTest, ATornTailIsCutAndNeverWrittenOver) {
+  {
+    auto j = Open();
+    ASSERT_TRUE(j->Append(Bodies(1, 3)).ok());
+  }
+  // Damage the third record's body, as a write cut short by a crash would.
+  std::string file = Files().at(0);
+  const off_t third_body = 2 * (16 + 7) + 16 + 2;
+  int fd = open(file.c_str(), O_WRONLY);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(pwrite(fd, "#", 1, third_body), 1);
+  close(fd);
+  auto j = Open();
+  EXPECT_EQ(j->last_seq(), 2);
+  EXPECT_EQ(*j->Append({"again"}), 3);
+  auto rows = j->Read(0, 10);
+  ASSERT_TRUE(rows.ok());
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[2].body, "again");
+  EXPECT_EQ(Files().size(), 2u);
+}
+
+TEST_F(JournalTest, SeqsStayAboveTheFloorWhenEverySegmentIsGone) {
+  auto j = Open(1 << 20, /*floor=*/100);
+  EXPECT_EQ(*j->Append(Bodies(1, 1)), 101);
+  EXPECT_TRUE(j->Read(100, 10)->size() == 1u);
+}
+
+TEST_F(JournalTest, ReleaseDeletesOnlySealedSegmentsThatAreFullyApplied) {
+  auto j = Open(/*segment_bytes=*/100);
+  for (int i = 1; i <= 12; ++i) ASSERT_TRUE(j->Append(Bodies(i, 1)).ok());
+  const size_t before = j->segment_count();
+  const int64_t oldest = j->OldestSealedThrough();
+  ASSERT_GT(oldest, 0);
+  ASSERT_TRUE(j->Release(oldest - 1).ok());  // not all of it applied yet
+  EXPECT_EQ(j->segment_count(), before);
+  ASSERT_TRUE(j->Release(oldest).ok());
+  EXPECT_EQ(j->segment_count(), before - 1);
+  EXPECT_EQ(Files().size(), before - 1);
+  ASSERT_TRUE(j->Release(12).ok());  // the active segment stays
+  EXPECT_EQ(j->segment_count(), 1u);
+  EXPECT_EQ(j->OldestSealedThrough(), 0);
+  EXPECT_EQ(*j->Append(Bodies(13, 1)), 13);
+  EXPECT_EQ(ReadAll(*j, 12), Bodies(13, 1));
+}
+
+TEST_F(JournalTest, OneProcessAtATime) {
+  auto j = Open();
+  JournalOptions options;
+  options.dir = dir();
+  auto second = Journal::Open(options);
+  EXPECT_TRUE(absl::IsFailedPrecondition(second.status())) << second.status();
+  j.reset();
+  EXPECT_TRUE(Journal::Open(options).ok());
+}
+
+TEST_F(JournalTest, AppendWithSeqKeepsGivenSeqsInOrder) {
+  auto j = Open();
+  ASSERT_TRUE(j->AppendWithSeq(7, "a").ok());
+  ASSERT_TRUE(j->AppendWithSeq(9, "b").ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(j->AppendWithSeq(9, "c")));
+  ASSERT_TRUE(j->Sync().ok());
+  EXPECT_EQ(*j->Append({"c"}), 10);
+  auto rows = j->Read(7, 10);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].seq, 9);
+  EXPECT_EQ((*rows)[1].seq, 10);
+}
+
+}  // namespace
+}  // namespace spoor::store
