@@ -1,3 +1,5 @@
+#include <pthread.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -76,9 +78,13 @@ class Server::Impl {
     }
     asio::io_context& first = workers_[0]->ioc;
     for (Listener& listener : listeners_) asio::co_spawn(first, Accept(listener), asio::detached);
-    for (auto& worker : workers_) {
-      asio::co_spawn(worker->ioc, Sweep(*worker), asio::detached);
-      worker->thread = std::thread([w = worker.get()] { w->ioc.run(); });
+    for (size_t i = 0; i < workers_.size(); ++i) {
+      Worker* w = workers_[i].get();
+      asio::co_spawn(w->ioc, Sweep(*w), asio::detached);
+      w->thread = std::thread([w, name = "spoor-http-" + std::to_string(i)] {
+        pthread_setname_np(pthread_self(), name.c_str());
+        w->ioc.run();
+      });
     }
     return absl::OkStatus();
   }

@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -30,8 +31,14 @@ class LocalPipeline::Impl {
   }
 
   void StartThreads() {
-    writer_ = std::thread([this] { RunWriter(); });
-    processor_ = std::thread([this] { RunProcessor(); });
+    writer_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "spoor-commit");
+      RunWriter();
+    });
+    processor_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "spoor-process");
+      RunProcessor();
+    });
   }
 
   absl::Status Publish(std::vector<std::string> bodies, DoneFn done, bool wait_applied = false) {
