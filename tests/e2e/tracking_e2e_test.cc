@@ -297,6 +297,16 @@ TEST_F(TrackingTest, SilentClientIsCutOffAtTheReadTimeout) {
   EXPECT_EQ(Get("/healthz").status, 200);
 }
 
+TEST_F(TrackingTest, ASecondServerOnTheSameDataRefusesToStart) {
+  int code = 0;
+  std::string out = RunSpoorWithStderr({"serve", "--data", data(), "--listen", "127.0.0.1:0"},
+                                       &code);
+  EXPECT_NE(code, 0);
+  EXPECT_NE(code, 124) << "the second server kept running: " << out;  // timeout's status
+  EXPECT_NE(out.find("in use by another spoor process"), std::string::npos) << out;
+  EXPECT_EQ(Get("/healthz").status, 200);
+}
+
 TEST_F(TrackingTest, InvalidUtf8IsRepairedNotStoredRaw) {
   Get("/mtracking.gif?page_url=x&page_title=caf%C3%A9%FF");
   auto events = Events(1);
