@@ -240,10 +240,10 @@ void SpoorServer::Kill() {
   tls_port_ = 0;
 }
 
-std::string RunSpoor(const std::vector<std::string>& args, int* exit_code) {
-  std::string cmd = "'" + SpoorBinary() + "'";
-  for (const auto& a : args) cmd += " '" + a + "'";
-  cmd += " 2>/dev/null";
+namespace {
+
+// Runs a shell command line; returns its stdout.
+std::string RunShell(const std::string& cmd, int* exit_code) {
   FILE* p = popen(cmd.c_str(), "r");
   std::string out;
   char buf[65536];
@@ -254,19 +254,22 @@ std::string RunSpoor(const std::vector<std::string>& args, int* exit_code) {
   return out;
 }
 
+std::string SpoorCommand(const std::vector<std::string>& args) {
+  std::string cmd = "'" + SpoorBinary() + "'";
+  for (const auto& a : args) cmd += " '" + a + "'";
+  return cmd;
+}
+
+}  // namespace
+
+std::string RunSpoor(const std::vector<std::string>& args, int* exit_code) {
+  return RunShell(SpoorCommand(args) + " 2>/dev/null", exit_code);
+}
+
 std::string RunSpoorWithStderr(const std::vector<std::string>& args, int* exit_code,
                                int timeout_seconds) {
-  std::string cmd = "timeout " + std::to_string(timeout_seconds) + " '" + SpoorBinary() + "'";
-  for (const auto& a : args) cmd += " '" + a + "'";
-  cmd += " 2>&1";
-  FILE* p = popen(cmd.c_str(), "r");
-  std::string out;
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  int status = pclose(p);
-  if (exit_code) *exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+  return RunShell("timeout " + std::to_string(timeout_seconds) + " " + SpoorCommand(args) + " 2>&1",
+                  exit_code);
 }
 
 std::vector<std::string> Export(const std::string& what, const std::string& data_dir) {

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "gtest/gtest.h"
+#include "api_fixture.h"
 #include "harness.h"
 
 namespace spoor::e2e {
@@ -13,56 +14,16 @@ namespace {
 
 namespace json = boost::json;
 
-json::object Json(const std::string& s) { return json::parse(s).as_object(); }
-
-class MauticApiE2E : public ::testing::Test {
+class MauticApiE2E : public ApiTest {
  protected:
-  void SetUp() override {
-    other_ws_ = Json(RunSpoor({"workspace", "create", "--name", "Other", "--data", data()}));
-    writer_ = Token(Client({}));
-    reader_ = Token(Client({"--scope", "read"}));
-    server_ = std::make_unique<SpoorServer>(data());
-    ASSERT_TRUE(server_->ok()) << server_->log();
-    writer_ = IssueToken(writer_);
-    reader_ = IssueToken(reader_);
-    other_ = IssueToken(Token(Client({"--workspace", std::string(other_ws_.at("id").as_string())})));
-  }
-  std::string data() const { return dir_.path() + "/data"; }
-  json::object Client(std::vector<std::string> extra) {
-    std::vector<std::string> args{"client", "create", "--name", "EJ", "--data", data()};
-    for (auto& a : extra) args.push_back(a);
-    return Json(RunSpoor(args));
-  }
-  // client id + secret, later swapped for an access token.
-  std::string Token(const json::object& c) {
-    return std::string(c.at("client_id").as_string()) + ":" +
-           std::string(c.at("client_secret").as_string());
-  }
-  std::string IssueToken(const std::string& id_secret) {
-    size_t colon = id_secret.find(':');
-    std::string token = ClientCredentialsToken(server_->port(), id_secret.substr(0, colon),
-                                               id_secret.substr(colon + 1));
-    EXPECT_FALSE(token.empty());
-    return token;
-  }
+  void SetUp() override { StartWithClients("EJ"); }
 
-  HttpResponse Api(const std::string& method, const std::string& target, const std::string& body = "",
-                   const std::string& token = "") {
-    HttpRequest req{method, target, {{"Authorization", "Bearer " + (token.empty() ? writer_ : token)}},
-                    body};
-    if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
-    return Send(server_->port(), req);
-  }
   int64_t NewContact(const std::string& body, int expect_status = 201) {
     HttpResponse r = Api("POST", "/api/contacts/new", body);
     EXPECT_EQ(r.status, expect_status) << r.body;
-    return Json(r.body).at("contact").as_object().at("id").as_int64();
+    return JsonObject(r.body).at("contact").as_object().at("id").as_int64();
   }
 
-  TempDir dir_;
-  std::unique_ptr<SpoorServer> server_;
-  json::object other_ws_;
-  std::string writer_, reader_, other_;
 };
 
 TEST_F(MauticApiE2E, CreateAnswers201ThenDedupesByEmailWith200) {
@@ -71,7 +32,7 @@ TEST_F(MauticApiE2E, CreateAnswers201ThenDedupesByEmailWith200) {
                            "tags":["voter","ej"],"nickname":"ignored"})");
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_FALSE(r.Header("mautic-version").empty());
-  json::object c = Json(r.body).at("contact").as_object();
+  json::object c = JsonObject(r.body).at("contact").as_object();
   int64_t id = c.at("id").as_int64();
   EXPECT_GT(id, 0);
   EXPECT_EQ(r.Header("location"), "/api/contacts/" + std::to_string(id));
@@ -90,7 +51,7 @@ TEST_F(MauticApiE2E, CreateAnswers201ThenDedupesByEmailWith200) {
   r = Api("POST", "/api/contacts/new",
           R"({"email":"ann@example.com,","firstname":"Anne","lastname":"","city":0,"tags":["-ej"]})");
   ASSERT_EQ(r.status, 200) << r.body;
-  c = Json(r.body).at("contact").as_object();
+  c = JsonObject(r.body).at("contact").as_object();
   EXPECT_EQ(c.at("id").as_int64(), id);
   EXPECT_EQ(c.at("fields").as_object().at("all").as_object().at("firstname").as_string(), "Anne");
   ASSERT_EQ(c.at("tags").as_array().size(), 1u);
@@ -109,22 +70,22 @@ TEST_F(MauticApiE2E, ListShapesAndFilters) {
   NewContact(R"({"phone":"+15550001"})");
   HttpResponse all = Api("GET", "/api/contacts");
   ASSERT_EQ(all.status, 200);
-  json::object list = Json(all.body);
+  json::object list = JsonObject(all.body);
   EXPECT_EQ(list.at("total").as_string(), "3");
   EXPECT_TRUE(list.at("contacts").as_object().contains(std::to_string(a)));
   HttpResponse sorted = Api("GET", "/api/contacts?orderBy=firstname&orderByDir=ASC&search=%21is:anonymous");
   ASSERT_EQ(sorted.status, 200) << sorted.body;
-  json::object s = Json(sorted.body);
+  json::object s = JsonObject(sorted.body);
   EXPECT_EQ(s.at("total").as_string(), "2");
   EXPECT_EQ(s.at("contacts").as_object().begin()->key(), std::to_string(b));  // Amy first
   HttpResponse page = Api("GET", "/api/contacts?start=1&limit=1&orderBy=id");
   ASSERT_EQ(page.status, 200);
-  EXPECT_EQ(Json(page.body).at("total").as_string(), "3");
-  EXPECT_EQ(Json(page.body).at("contacts").as_object().size(), 1u);
+  EXPECT_EQ(JsonObject(page.body).at("total").as_string(), "3");
+  EXPECT_EQ(JsonObject(page.body).at("contacts").as_object().size(), 1u);
   HttpResponse search = Api("GET", "/api/contacts?search=email:b@x.org");
-  EXPECT_EQ(Json(search.body).at("total").as_string(), "1");
+  EXPECT_EQ(JsonObject(search.body).at("total").as_string(), "1");
   HttpResponse like = Api("GET", "/api/contacts?where[0][col]=email&where[0][expr]=like&where[0][val]=%25x.org");
-  EXPECT_EQ(Json(like.body).at("total").as_string(), "2");
+  EXPECT_EQ(JsonObject(like.body).at("total").as_string(), "2");
 }
 
 TEST_F(MauticApiE2E, HostileListParametersAreRefusedOrBound) {
@@ -141,7 +102,7 @@ TEST_F(MauticApiE2E, HostileListParametersAreRefusedOrBound) {
        }) {
     HttpResponse r = Api("GET", target);
     EXPECT_EQ(r.status, 400) << target << " " << r.body;
-    EXPECT_TRUE(Json(r.body).at("errors").is_array()) << target;
+    EXPECT_TRUE(JsonObject(r.body).at("errors").is_array()) << target;
   }
   for (const char* target : {
            "/api/contacts?where[0][col]=email&where[0][expr]=eq&where[0][val]=%27%20OR%20%271%27=%271",
@@ -150,9 +111,9 @@ TEST_F(MauticApiE2E, HostileListParametersAreRefusedOrBound) {
        }) {
     HttpResponse r = Api("GET", target);
     ASSERT_EQ(r.status, 200) << target << " " << r.body;
-    EXPECT_EQ(Json(r.body).at("total").as_string(), "0") << target;
+    EXPECT_EQ(JsonObject(r.body).at("total").as_string(), "0") << target;
   }
-  EXPECT_EQ(Json(Api("GET", "/api/contacts").body).at("total").as_string(), "1");
+  EXPECT_EQ(JsonObject(Api("GET", "/api/contacts").body).at("total").as_string(), "1");
 }
 
 TEST_F(MauticApiE2E, GetEditPutDeleteAndMissingIds) {
@@ -162,13 +123,13 @@ TEST_F(MauticApiE2E, GetEditPutDeleteAndMissingIds) {
   ASSERT_EQ(got.status, 200);
   HttpResponse patched = Api("PATCH", path + "/edit", R"({"firstname":"Cyd","tags":"a,b"})");
   ASSERT_EQ(patched.status, 200) << patched.body;
-  json::object all = Json(patched.body).at("contact").as_object().at("fields").as_object().at("all").as_object();
+  json::object all = JsonObject(patched.body).at("contact").as_object().at("fields").as_object().at("all").as_object();
   EXPECT_EQ(all.at("firstname").as_string(), "Cyd");
   EXPECT_EQ(all.at("city").as_string(), "Recife");
   // PUT replaces: fields it does not name are cleared.
   HttpResponse put = Api("PUT", path + "/edit", R"({"email":"c2@x.org","firstname":"Cy"})");
   ASSERT_EQ(put.status, 200) << put.body;
-  all = Json(put.body).at("contact").as_object().at("fields").as_object().at("all").as_object();
+  all = JsonObject(put.body).at("contact").as_object().at("fields").as_object().at("all").as_object();
   EXPECT_EQ(all.at("email").as_string(), "c2@x.org");
   EXPECT_EQ(all.at("city").as_string(), "");
   // The old email no longer finds the contact; the new one does.
@@ -176,16 +137,16 @@ TEST_F(MauticApiE2E, GetEditPutDeleteAndMissingIds) {
   // PATCH of an unknown id: 404; PUT of an unknown id creates.
   HttpResponse missing = Api("PATCH", "/api/contacts/999999/edit", R"({"firstname":"X"})");
   EXPECT_EQ(missing.status, 404);
-  EXPECT_EQ(Json(missing.body).at("errors").as_array()[0].as_object().at("code").as_int64(), 404);
+  EXPECT_EQ(JsonObject(missing.body).at("errors").as_array()[0].as_object().at("code").as_int64(), 404);
   HttpResponse created = Api("PUT", "/api/contacts/999999/edit", R"({"firstname":"New"})");
   EXPECT_EQ(created.status, 201) << created.body;
-  EXPECT_NE(Json(created.body).at("contact").as_object().at("id").as_int64(), 999999);
+  EXPECT_NE(JsonObject(created.body).at("contact").as_object().at("id").as_int64(), 999999);
   EXPECT_EQ(Api("GET", "/api/contacts/abc").status, 404);
   EXPECT_EQ(Api("GET", "/api/contacts/-1").status, 404);
 
   HttpResponse deleted = Api("DELETE", path + "/delete");
   ASSERT_EQ(deleted.status, 200) << deleted.body;
-  EXPECT_TRUE(Json(deleted.body).at("contact").as_object().at("id").is_null());
+  EXPECT_TRUE(JsonObject(deleted.body).at("contact").as_object().at("id").is_null());
   EXPECT_EQ(Api("GET", path).status, 404);
   EXPECT_EQ(Api("DELETE", path + "/delete").status, 404);
   for (const std::string& line : Export("contacts", data())) {
@@ -198,7 +159,7 @@ TEST_F(MauticApiE2E, BatchesDedupeAndReportPerItem) {
                        R"([{"email":"b1@x.org","firstname":"One"},{"email":"b1@x.org","lastname":"Dup"},
                            {"email":"bad"},{"email":"b2@x.org"}])");
   ASSERT_EQ(r.status, 201) << r.body;
-  json::object body = Json(r.body);
+  json::object body = JsonObject(r.body);
   EXPECT_EQ(json::serialize(body.at("statusCodes")), "[201,200,400,201]");
   EXPECT_TRUE(body.at("errors").as_object().contains("2"));
   const json::array& contacts = body.at("contacts").as_array();
@@ -209,20 +170,20 @@ TEST_F(MauticApiE2E, BatchesDedupeAndReportPerItem) {
   HttpResponse edit = Api("PATCH", "/api/contacts/batch/edit",
                           "[{\"id\":" + std::to_string(one) + ",\"city\":\"Natal\"},{\"id\":424242,\"city\":\"X\"}]");
   ASSERT_EQ(edit.status, 200) << edit.body;
-  EXPECT_EQ(json::serialize(Json(edit.body).at("statusCodes")), "[200,404]");
+  EXPECT_EQ(json::serialize(JsonObject(edit.body).at("statusCodes")), "[200,404]");
   std::string big = "[";
   for (int i = 0; i < 201; ++i) big += std::string(i ? "," : "") + "{\"firstname\":\"x\"}";
   big += "]";
   HttpResponse too_many = Api("POST", "/api/contacts/batch/new", big);
   EXPECT_EQ(too_many.status, 500);
-  EXPECT_EQ(Json(too_many.body).at("errors").as_array()[0].as_object().at("message").as_string(),
+  EXPECT_EQ(JsonObject(too_many.body).at("errors").as_array()[0].as_object().at("message").as_string(),
             "A max of 200 entities are supported at a time.");
 
   HttpResponse del = Api("DELETE", "/api/contacts/batch/delete?ids=" + std::to_string(one) + "," +
                                        std::to_string(two) + ",77");
   ASSERT_EQ(del.status, 200) << del.body;
-  EXPECT_EQ(Json(del.body).at("contacts").as_array().size(), 2u);
-  EXPECT_EQ(Json(Api("GET", "/api/contacts").body).at("total").as_string(), "0");
+  EXPECT_EQ(JsonObject(del.body).at("contacts").as_array().size(), 2u);
+  EXPECT_EQ(JsonObject(Api("GET", "/api/contacts").body).at("total").as_string(), "0");
 }
 
 TEST_F(MauticApiE2E, AuthPermissionsAndWorkspaces) {
@@ -232,7 +193,7 @@ TEST_F(MauticApiE2E, AuthPermissionsAndWorkspaces) {
             R"({"errors":[{"code":401,"message":"API authorization denied.","details":[],"type":"access_denied"}]})");
   HttpResponse bad = Api("GET", "/api/contacts", "", "at_not-a-token");
   EXPECT_EQ(bad.status, 401);
-  EXPECT_EQ(Json(bad.body).at("errors").as_array()[0].as_object().at("type").as_string(), "invalid_grant");
+  EXPECT_EQ(JsonObject(bad.body).at("errors").as_array()[0].as_object().at("type").as_string(), "invalid_grant");
   int64_t id = NewContact(R"({"email":"d@x.org"})");
   // A read-only client reads but does not write.
   EXPECT_EQ(Api("GET", "/api/contacts/" + std::to_string(id), "", reader_).status, 200);
@@ -243,7 +204,7 @@ TEST_F(MauticApiE2E, AuthPermissionsAndWorkspaces) {
   HttpResponse missing = Api("GET", "/api/contacts/123456789", "", other_);
   EXPECT_EQ(theirs.status, 404);
   EXPECT_EQ(theirs.body, missing.body);
-  EXPECT_EQ(Json(Api("GET", "/api/contacts", "", other_).body).at("total").as_string(), "0");
+  EXPECT_EQ(JsonObject(Api("GET", "/api/contacts", "", other_).body).at("total").as_string(), "0");
   EXPECT_EQ(Api("PATCH", "/api/contacts/" + std::to_string(id) + "/edit", R"({"city":"X"})", other_).status, 404);
   // Two credentials at once are refused (RFC 6750 §2).
   EXPECT_EQ(Api("GET", "/api/contacts?access_token=" + writer_, "", "x").status, 400);
@@ -254,7 +215,7 @@ TEST_F(MauticApiE2E, AuthPermissionsAndWorkspaces) {
 TEST_F(MauticApiE2E, ApiContactSeenOnTheSiteIsOneContact) {
   std::string form = RunSpoor({"form", "create", "--name", "Newsletter", "--field", "email:email",
                                "--data", data()});
-  int64_t form_id = Json(form).at("id").as_int64();
+  int64_t form_id = JsonObject(form).at("id").as_int64();
   int64_t id = NewContact(R"({"email":"f@x.org","phone":"+5581000"})");
   HttpResponse sub;
   // The running server picks the new form up within a second.
@@ -271,11 +232,11 @@ TEST_F(MauticApiE2E, ApiContactSeenOnTheSiteIsOneContact) {
   HttpResponse activity;
   ASSERT_TRUE(WaitFor([&] {
     activity = Api("GET", "/api/contacts/" + std::to_string(id) + "/activity");
-    return activity.status == 200 && Json(activity.body).at("total").as_int64() == 2;
+    return activity.status == 200 && JsonObject(activity.body).at("total").as_int64() == 2;
   }, std::chrono::seconds(5))) << activity.body;
-  EXPECT_EQ(Json(Api("GET", "/api/contacts").body).at("total").as_string(), "1");
+  EXPECT_EQ(JsonObject(Api("GET", "/api/contacts").body).at("total").as_string(), "1");
   ASSERT_EQ(activity.status, 200) << activity.body;
-  json::object a = Json(activity.body);
+  json::object a = JsonObject(activity.body);
   for (const char* key : {"events", "filters", "order", "types", "total", "page", "limit", "maxPages"}) {
     EXPECT_TRUE(a.contains(key)) << key;
   }
@@ -283,10 +244,10 @@ TEST_F(MauticApiE2E, ApiContactSeenOnTheSiteIsOneContact) {
   EXPECT_EQ(a.at("events").as_array()[0].as_object().at("event").as_string(), "form.submitted");
   HttpResponse devices = Api("GET", "/api/contacts/" + std::to_string(id) + "/devices");
   ASSERT_EQ(devices.status, 200) << devices.body;
-  EXPECT_EQ(Json(devices.body).at("total").as_int64(), 1);
+  EXPECT_EQ(JsonObject(devices.body).at("total").as_int64(), 1);
   HttpResponse all = Api("GET", "/api/contacts/activity?filters[includeEvents][]=form.submitted");
   ASSERT_EQ(all.status, 200) << all.body;
-  EXPECT_EQ(Json(all.body).at("total").as_int64(), 1);
+  EXPECT_EQ(JsonObject(all.body).at("total").as_int64(), 1);
   HttpResponse utm = Api("POST", "/api/contacts/" + std::to_string(id) + "/utm/add",
                          R"({"utm_source":"ej","utm_campaign":"Consulta 2026"})");
   ASSERT_EQ(utm.status, 200) << utm.body;
@@ -295,7 +256,7 @@ TEST_F(MauticApiE2E, ApiContactSeenOnTheSiteIsOneContact) {
 TEST_F(MauticApiE2E, FieldDefinitions) {
   HttpResponse r = Api("GET", "/api/fields/contact");
   ASSERT_EQ(r.status, 200) << r.body;
-  json::object body = Json(r.body);
+  json::object body = JsonObject(r.body);
   bool email_unique = false;
   for (const json::value& f : body.at("fields").as_array()) {
     const json::object& o = f.as_object();
@@ -306,7 +267,7 @@ TEST_F(MauticApiE2E, FieldDefinitions) {
   EXPECT_EQ(body.at("total").as_int64(), static_cast<int64_t>(body.at("fields").as_array().size()));
   HttpResponse one = Api("GET", "/api/fields/contact/1");
   ASSERT_EQ(one.status, 200);
-  EXPECT_TRUE(Json(one.body).at("field").as_object().contains("alias"));
+  EXPECT_TRUE(JsonObject(one.body).at("field").as_object().contains("alias"));
   EXPECT_EQ(Api("GET", "/api/fields/contact/999").status, 404);
   EXPECT_EQ(Api("GET", "/api/nothing-here").status, 404);
 }
@@ -316,9 +277,9 @@ TEST_F(MauticApiE2E, FieldDefinitions) {
 TEST(MauticApiBasicAuthE2E, OffByDefaultThenByRole) {
   TempDir dir;
   std::string data = dir.path() + "/data";
-  auto viewer = Json(RunSpoor({"user", "create", "--email", "viewer@example.com", "--role", "viewer",
+  auto viewer = JsonObject(RunSpoor({"user", "create", "--email", "viewer@example.com", "--role", "viewer",
                                "--data", data}));
-  auto editor = Json(RunSpoor({"user", "create", "--email", "editor@example.com", "--role", "editor",
+  auto editor = JsonObject(RunSpoor({"user", "create", "--email", "editor@example.com", "--role", "editor",
                                "--data", data}));
   auto basic = [](const json::object& user, const std::string& email) {
     return "Basic " + Base64(email + ":" + std::string(user.at("password").as_string()));
@@ -345,7 +306,7 @@ TEST(MauticApiBasicAuthE2E, OffByDefaultThenByRole) {
   EXPECT_EQ(created.status, 201) << created.body;
   HttpResponse listed = send("GET", "/api/contacts", basic(viewer, "viewer@example.com"));
   EXPECT_EQ(listed.status, 200) << listed.body;
-  EXPECT_EQ(Json(listed.body).at("total").as_string(), "1");
+  EXPECT_EQ(JsonObject(listed.body).at("total").as_string(), "1");
   EXPECT_EQ(send("POST", "/api/contacts/new", basic(viewer, "viewer@example.com"),
                  R"({"email":"no@x.org"})").status, 403);
   HttpResponse wrong = send("GET", "/api/contacts", "Basic " + Base64("viewer@example.com:nope"));

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 
 #include "gtest/gtest.h"
+#include "api_fixture.h"
 #include "harness.h"
 
 namespace spoor::e2e {
@@ -13,47 +14,10 @@ namespace {
 
 namespace json = boost::json;
 
-json::object Json(const std::string& s) { return json::parse(s).as_object(); }
-
-class MauticFormsE2E : public ::testing::Test {
+class MauticFormsE2E : public ApiTest {
  protected:
-  void SetUp() override {
-    json::object other_ws = Json(RunSpoor({"workspace", "create", "--name", "Other", "--data", data()}));
-    std::string writer = Credentials(Client({}));
-    std::string reader = Credentials(Client({"--scope", "read"}));
-    std::string other = Credentials(
-        Client({"--workspace", std::string(other_ws.at("id").as_string())}));
-    server_ = std::make_unique<SpoorServer>(data());
-    ASSERT_TRUE(server_->ok()) << server_->log();
-    writer_ = IssueToken(writer);
-    reader_ = IssueToken(reader);
-    other_ = IssueToken(other);
-  }
-  std::string data() const { return dir_.path() + "/data"; }
-  json::object Client(std::vector<std::string> extra) {
-    std::vector<std::string> args{"client", "create", "--name", "Forms", "--data", data()};
-    for (auto& a : extra) args.push_back(a);
-    return Json(RunSpoor(args));
-  }
-  static std::string Credentials(const json::object& c) {
-    return std::string(c.at("client_id").as_string()) + ":" +
-           std::string(c.at("client_secret").as_string());
-  }
-  std::string IssueToken(const std::string& id_secret) {
-    size_t colon = id_secret.find(':');
-    std::string token = ClientCredentialsToken(server_->port(), id_secret.substr(0, colon),
-                                               id_secret.substr(colon + 1));
-    EXPECT_FALSE(token.empty());
-    return token;
-  }
+  void SetUp() override { StartWithClients("Forms"); }
 
-  HttpResponse Api(const std::string& method, const std::string& target,
-                   const std::string& body = "", const std::string& token = "") {
-    HttpRequest req{method, target,
-                    {{"Authorization", "Bearer " + (token.empty() ? writer_ : token)}}, body};
-    if (!body.empty()) req.headers.emplace_back("Content-Type", "application/json");
-    return Send(server_->port(), req);
-  }
   HttpResponse Submit(int64_t form_id, const std::string& body) {
     return Send(server_->port(),
                 {"POST", "/form/submit?ajax=1",
@@ -66,7 +30,7 @@ class MauticFormsE2E : public ::testing::Test {
     EXPECT_TRUE(WaitFor([&] {
       HttpResponse r = Api("GET", "/api/contacts?search=email:" + UrlEncode(email));
       if (r.status != 200) return false;
-      json::object list = Json(r.body);
+      json::object list = JsonObject(r.body);
       if (list.at("total").as_string() != "1") return false;
       found = list.at("contacts").as_object().begin()->value().as_object();
       return true;
@@ -75,15 +39,12 @@ class MauticFormsE2E : public ::testing::Test {
   }
   static void ExpectMauticError(const HttpResponse& r, int status, const std::string& message) {
     EXPECT_EQ(r.status, status) << r.body;
-    json::object body = Json(r.body);
+    json::object body = JsonObject(r.body);
     const json::object& e = body.at("errors").as_array().at(0).as_object();
     EXPECT_EQ(e.at("code").as_int64(), status);
     EXPECT_EQ(e.at("message").as_string(), message) << r.body;
   }
 
-  TempDir dir_;
-  std::unique_ptr<SpoorServer> server_;
-  std::string writer_, reader_, other_;
 };
 
 constexpr char kNewsletter[] = R"({
@@ -106,7 +67,7 @@ TEST_F(MauticFormsE2E, CreateListGetSubmitEditDelete) {
   HttpResponse created = Api("POST", "/api/forms/new", kNewsletter);
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_FALSE(created.Header("mautic-version").empty());
-  json::object form = Json(created.body).at("form").as_object();
+  json::object form = JsonObject(created.body).at("form").as_object();
   int64_t id = form.at("id").as_int64();
   ASSERT_GT(id, 0);
   EXPECT_EQ(created.Header("location"), "/api/forms/" + std::to_string(id));
@@ -132,23 +93,23 @@ TEST_F(MauticFormsE2E, CreateListGetSubmitEditDelete) {
 
   HttpResponse list = Api("GET", "/api/forms", "", reader_);
   ASSERT_EQ(list.status, 200) << list.body;
-  json::object l = Json(list.body);
+  json::object l = JsonObject(list.body);
   EXPECT_EQ(l.at("total").as_int64(), 1);
   EXPECT_EQ(l.at("forms").as_array().at(0).at("id").as_int64(), id);
   HttpResponse got = Api("GET", "/api/forms/" + std::to_string(id), "", reader_);
   ASSERT_EQ(got.status, 200) << got.body;
-  EXPECT_EQ(Json(got.body).at("form"), form);
+  EXPECT_EQ(JsonObject(got.body).at("form"), form);
 
   // Submitted like any form: validation, then the contact gets the mapped fields.
   HttpResponse missing = Submit(id, "mauticform%5Bfirst_name%5D=Ann");
   EXPECT_EQ(missing.status, 400) << missing.body;
-  EXPECT_TRUE(Json(missing.body).at("validationErrors").as_object().contains("email"));
+  EXPECT_TRUE(JsonObject(missing.body).at("validationErrors").as_object().contains("email"));
   HttpResponse sub = Submit(id, "mauticform%5Bemail%5D=Ann%40Forms.example&"
                                 "mauticform%5Bfirst_name%5D=Ann&"
                                 "mauticform%5Bwhere_did_you_hear_of_us%5D=radio&"
                                 "mauticform%5Bsubscribe%5D=1");
   ASSERT_EQ(sub.status, 200) << sub.body;
-  json::object answer = Json(sub.body);
+  json::object answer = JsonObject(sub.body);
   EXPECT_EQ(answer.at("success").as_int64(), 1);
   EXPECT_EQ(answer.at("message").as_string(), "Merci !");
   EXPECT_EQ(answer.at("results").at("where_did_you_hear_of_us").as_string(), "radio");
@@ -165,7 +126,7 @@ TEST_F(MauticFormsE2E, CreateListGetSubmitEditDelete) {
                                       {"label": "Phone", "type": "tel", "leadField": "phone",
                                        "isRequired": true}]})");
   ASSERT_EQ(edited.status, 200) << edited.body;
-  json::object e = Json(edited.body).at("form").as_object();
+  json::object e = JsonObject(edited.body).at("form").as_object();
   EXPECT_EQ(e.at("name").as_string(), "Newsletter");
   EXPECT_EQ(e.at("description").as_string(), "Footer form");
   EXPECT_TRUE(e.at("dateModified").is_string());
@@ -175,7 +136,7 @@ TEST_F(MauticFormsE2E, CreateListGetSubmitEditDelete) {
   // The running server took the edit at once.
   HttpResponse need_phone = Submit(id, "mauticform%5Bemail%5D=bo%40forms.example");
   EXPECT_EQ(need_phone.status, 400) << need_phone.body;
-  EXPECT_TRUE(Json(need_phone.body).at("validationErrors").as_object().contains("phone"));
+  EXPECT_TRUE(JsonObject(need_phone.body).at("validationErrors").as_object().contains("phone"));
   ASSERT_EQ(Submit(id, "mauticform%5Bemail%5D=bo%40forms.example&mauticform%5Bphone%5D=%2B4930123&"
                        "mauticform%5Bfirst_name%5D=Bo").status, 200);
   json::object bo = ContactByEmail("bo@forms.example");
@@ -188,7 +149,7 @@ TEST_F(MauticFormsE2E, CreateListGetSubmitEditDelete) {
                              "postActionProperty": "https://example.com/thanks",
                              "fields": [{"label": "Email", "type": "email", "leadField": "email"}]})");
   ASSERT_EQ(put.status, 200) << put.body;
-  json::object p = Json(put.body).at("form").as_object();
+  json::object p = JsonObject(put.body).at("form").as_object();
   EXPECT_EQ(p.at("id").as_int64(), id);
   EXPECT_EQ(p.at("fields").as_array().size(), 1u);
   EXPECT_TRUE(p.at("actions").as_array().empty());
@@ -197,18 +158,18 @@ TEST_F(MauticFormsE2E, CreateListGetSubmitEditDelete) {
 
   HttpResponse deleted = Api("DELETE", "/api/forms/" + std::to_string(id) + "/delete");
   ASSERT_EQ(deleted.status, 200) << deleted.body;
-  json::object d = Json(deleted.body).at("form").as_object();
+  json::object d = JsonObject(deleted.body).at("form").as_object();
   EXPECT_TRUE(d.at("id").is_null());
   EXPECT_EQ(d.at("name").as_string(), "Short");
   ExpectMauticError(Api("GET", "/api/forms/" + std::to_string(id)), 404, "Item was not found.");
   ExpectMauticError(Api("DELETE", "/api/forms/" + std::to_string(id) + "/delete"), 404,
                     "Item was not found.");
-  EXPECT_EQ(Json(Api("GET", "/api/forms").body).at("total").as_int64(), 0);
+  EXPECT_EQ(JsonObject(Api("GET", "/api/forms").body).at("total").as_int64(), 0);
   EXPECT_EQ(Submit(id, "mauticform%5Bemail%5D=late%40forms.example").status, 404);
 }
 
 TEST_F(MauticFormsE2E, CliFormsAreListedAndPutCreatesUnknownIds) {
-  json::object cli = Json(RunSpoor({"form", "create", "--name", "Demo", "--field", "email:required",
+  json::object cli = JsonObject(RunSpoor({"form", "create", "--name", "Demo", "--field", "email:required",
                                     "--data", data()}));
   int64_t cli_id = cli.at("id").as_int64();
   HttpResponse got;
@@ -216,13 +177,13 @@ TEST_F(MauticFormsE2E, CliFormsAreListedAndPutCreatesUnknownIds) {
     got = Api("GET", "/api/forms/" + std::to_string(cli_id));
     return got.status == 200;
   }, std::chrono::seconds(5))) << got.body;
-  json::object f = Json(got.body).at("form").as_object();
+  json::object f = JsonObject(got.body).at("form").as_object();
   EXPECT_EQ(f.at("name").as_string(), "Demo");
   EXPECT_EQ(f.at("fields").as_array().at(0).at("leadField").as_string(), "email");
 
   HttpResponse made = Api("PUT", "/api/forms/9999/edit", R"({"name": "Made by PUT"})");
   ASSERT_EQ(made.status, 201) << made.body;
-  EXPECT_NE(Json(made.body).at("form").at("id").as_int64(), 9999);
+  EXPECT_NE(JsonObject(made.body).at("form").at("id").as_int64(), 9999);
   ExpectMauticError(Api("PATCH", "/api/forms/9999/edit", R"({"name": "x"})"), 404,
                     "Item was not found.");
 }
@@ -230,7 +191,7 @@ TEST_F(MauticFormsE2E, CliFormsAreListedAndPutCreatesUnknownIds) {
 TEST_F(MauticFormsE2E, BadPayloadsAnswerMauticValidationErrors) {
   HttpResponse r = Api("POST", "/api/forms/new", R"({"description": "no name"})");
   ASSERT_EQ(r.status, 400) << r.body;
-  json::object e = Json(r.body).at("errors").as_array().at(0).as_object();
+  json::object e = JsonObject(r.body).at("errors").as_array().at(0).as_object();
   EXPECT_EQ(e.at("code").as_int64(), 400);
   EXPECT_EQ(e.at("message").as_string(), "name: A name is required.");
   EXPECT_EQ(e.at("details").at("name").as_array().at(0).as_string(), "A name is required.");
@@ -239,7 +200,7 @@ TEST_F(MauticFormsE2E, BadPayloadsAnswerMauticValidationErrors) {
           R"x({"name": "F", "postAction": "redirect", "postActionProperty": "javascript:alert(1)",
               "fields": [{"label": "X", "leadField": "no_such_field"}]})x");
   ASSERT_EQ(r.status, 400) << r.body;
-  json::object details = Json(r.body).at("errors").as_array().at(0).at("details").as_object();
+  json::object details = JsonObject(r.body).at("errors").as_array().at(0).at("details").as_object();
   EXPECT_TRUE(details.contains("postActionProperty")) << r.body;
   EXPECT_TRUE(details.contains("fields[0].leadField")) << r.body;
 
@@ -262,7 +223,7 @@ TEST_F(MauticFormsE2E, BadPayloadsAnswerMauticValidationErrors) {
     EXPECT_GE(bad.status, 400) << target;
     EXPECT_LT(bad.status, 500) << target;
   }
-  EXPECT_EQ(Json(Api("GET", "/api/forms").body).at("total").as_int64(), 0);
+  EXPECT_EQ(JsonObject(Api("GET", "/api/forms").body).at("total").as_int64(), 0);
 }
 
 TEST_F(MauticFormsE2E, ReadScopeCannotWriteAndWorkspacesAreIsolated) {
@@ -270,7 +231,7 @@ TEST_F(MauticFormsE2E, ReadScopeCannotWriteAndWorkspacesAreIsolated) {
                     "You do not have access to the requested area/action.");
   HttpResponse created = Api("POST", "/api/forms/new", R"({"name": "Mine"})");
   ASSERT_EQ(created.status, 201) << created.body;
-  std::string id = std::to_string(Json(created.body).at("form").at("id").as_int64());
+  std::string id = std::to_string(JsonObject(created.body).at("form").at("id").as_int64());
   ExpectMauticError(Api("PATCH", "/api/forms/" + id + "/edit", R"({"name": "x"})", reader_), 403,
                     "You do not have access to the requested area/action.");
   ExpectMauticError(Api("DELETE", "/api/forms/" + id + "/delete", "", reader_), 403,
@@ -282,12 +243,12 @@ TEST_F(MauticFormsE2E, ReadScopeCannotWriteAndWorkspacesAreIsolated) {
                     "Item was not found.");
   ExpectMauticError(Api("DELETE", "/api/forms/" + id + "/delete", "", other_), 404,
                     "Item was not found.");
-  EXPECT_EQ(Json(Api("GET", "/api/forms", "", other_).body).at("total").as_int64(), 0);
+  EXPECT_EQ(JsonObject(Api("GET", "/api/forms", "", other_).body).at("total").as_int64(), 0);
   // PUT on another workspace's id creates a new form there, never touching this one.
   HttpResponse put = Api("PUT", "/api/forms/" + id + "/edit", R"({"name": "Theirs"})", other_);
   ASSERT_EQ(put.status, 201) << put.body;
-  EXPECT_NE(std::to_string(Json(put.body).at("form").at("id").as_int64()), id);
-  EXPECT_EQ(Json(Api("GET", "/api/forms/" + id).body).at("form").at("name").as_string(), "Mine");
+  EXPECT_NE(std::to_string(JsonObject(put.body).at("form").at("id").as_int64()), id);
+  EXPECT_EQ(JsonObject(Api("GET", "/api/forms/" + id).body).at("form").at("name").as_string(), "Mine");
 
   ExpectMauticError(Api("GET", "/api/forms", "", "not-a-token"), 401,
                     "The access token provided is invalid.");
