@@ -112,7 +112,6 @@ class Server {
   void Drain(int grace_seconds);
   // Blocks until SIGTERM or SIGINT arrives.
   void WaitForSignal();
-  boost::asio::any_io_executor executor();
   int64_t active_requests() const;
 
   class Impl;

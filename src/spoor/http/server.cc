@@ -120,7 +120,6 @@ class Server::Impl {
   uint16_t port_ = 0;
   uint16_t tls_port_ = 0;
   std::atomic<int64_t> active_{0};
-  asio::io_context& ioc() { return workers_[0]->ioc; }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -417,7 +416,6 @@ uint16_t Server::port() const { return impl_->port_; }
 uint16_t Server::tls_port() const { return impl_->tls_port_; }
 void Server::Drain(int grace_seconds) { impl_->Drain(grace_seconds); }
 void Server::WaitForSignal() { impl_->WaitForSignal(); }
-boost::asio::any_io_executor Server::executor() { return impl_->ioc().get_executor(); }
 int64_t Server::active_requests() const { return impl_->active_.load(); }
 
 }  // namespace spoor::http
