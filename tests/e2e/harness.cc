@@ -147,12 +147,13 @@ std::string TlsHandshakeError(int port, int version, int timeout_ms) {
   return "";
 }
 
-std::string SendRaw(int port, const std::string& bytes, int timeout_ms) {
+std::string SendRaw(int port, const std::string& bytes, int timeout_ms, int read_after_ms) {
   asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   boost::system::error_code ec;
   if (!Connect(stream, port, timeout_ms)) return "";
   asio::write(stream.socket(), asio::buffer(bytes), ec);
+  if (read_after_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(read_after_ms));
   std::string out;
   char buf[4096];
   while (true) {

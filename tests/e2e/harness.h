@@ -44,7 +44,11 @@ struct HttpRequest {
 // One request on a new connection. status 0 when the connection failed.
 HttpResponse Send(int port, const HttpRequest& request, int timeout_ms = 10000);
 // Sends raw bytes and returns the raw answer (for malformed requests).
-std::string SendRaw(int port, const std::string& bytes, int timeout_ms = 10000);
+// Sends `bytes` as they are and reads until the server closes; the reading
+// starts `read_after_ms` after the sending, so the server's answers can fill
+// the socket's buffers first.
+std::string SendRaw(int port, const std::string& bytes, int timeout_ms = 10000,
+                    int read_after_ms = 0);
 // One request over HTTPS on a new connection to 127.0.0.1. With a ca_file the
 // server's certificate must chain to it and name 127.0.0.1; without one it is
 // not checked. status 0 when the connection or the handshake failed.

@@ -279,6 +279,32 @@ TEST_F(TrackingTest, PipelinedRequestsAreAnsweredInOrder) {
   EXPECT_EQ(old.rfind("HTTP/1.0 200 OK\r\n", 0), 0u) << old;
 }
 
+TEST_F(TrackingTest, AnswersLargerThanTheSocketBufferArriveWhole) {
+  // Pipelined requests for the tracker, read only after a pause: the answers
+  // outgrow the socket's buffers, so most are sent in part and finished by
+  // the loop once the client reads.
+  const HttpResponse one = Get("/mtc.js");
+  ASSERT_EQ(one.status, 200);
+  ASSERT_GT(one.body.size(), 4000u);
+  constexpr int kRequests = 800;
+  std::string requests;
+  for (int i = 1; i < kRequests; ++i) requests += "GET /mtc.js HTTP/1.1\r\nHost: x\r\n\r\n";
+  requests += "GET /mtc.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  const std::string out = SendRaw(server_->port(), requests, 20000, /*read_after_ms=*/300);
+  int answers = 0;
+  size_t end = 0;  // of the last whole answer
+  for (size_t at; (at = out.find("HTTP/1.1 200 OK\r\n", end)) != std::string::npos;) {
+    ASSERT_EQ(at, end) << "stray bytes before answer " << answers;
+    const size_t body = out.find("\r\n\r\n", at);
+    ASSERT_NE(body, std::string::npos);
+    ASSERT_EQ(out.compare(body + 4, one.body.size(), one.body), 0) << "answer " << answers;
+    ++answers;
+    end = body + 4 + one.body.size();
+  }
+  EXPECT_EQ(answers, kRequests);
+  EXPECT_EQ(end, out.size());
+}
+
 TEST_F(TrackingTest, SilentClientIsCutOffAtTheReadTimeout) {
   ASSERT_EQ(server_->Stop(), 0);
   std::string config = dir_.path() + "/spoor.toml";

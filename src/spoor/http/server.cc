@@ -228,6 +228,9 @@ class Server::Impl {
 
   asio::awaitable<void> PlainSession(tcp::socket socket, Worker& worker) {
     Connection connection(socket, worker);
+    // Direct writes (see Write) return would_block rather than wait.
+    boost::system::error_code nb_ec;
+    socket.non_blocking(true, nb_ec);
     co_await Serve(socket, connection, false);
     boost::system::error_code ec;
     socket.shutdown(tcp::socket::shutdown_send, ec);
@@ -371,8 +374,21 @@ class Server::Impl {
     std::array<asio::const_buffer, 2> buffers{
         asio::buffer(head), bodiless ? asio::const_buffer() : asio::buffer(res.body)};
     connection.ExpiresAfter(std::chrono::seconds(30));
-    auto [ec, n] = co_await asio::async_write(stream, buffers, kTuple);
-    co_return !ec;
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      // An answer nearly always fits the socket's buffer: send it now, and
+      // leave only a rest to the loop, instead of a trip through its queue.
+      boost::system::error_code ec;
+      const size_t sent = stream.write_some(buffers, ec);
+      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
+      if (sent == asio::buffer_size(buffers)) co_return true;
+      auto rest = beast::buffers_suffix<std::array<asio::const_buffer, 2>>(buffers);
+      rest.consume(sent);
+      auto [rest_ec, n] = co_await asio::async_write(stream, rest, kTuple);
+      co_return !rest_ec;
+    } else {
+      auto [ec, n] = co_await asio::async_write(stream, buffers, kTuple);
+      co_return !ec;
+    }
   }
 
   template <typename Stream>
