@@ -1,6 +1,9 @@
 #include "spoor/store/journal.h"
 
 #include <fcntl.h>
+#include <linux/fiemap.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -140,6 +143,56 @@ TEST_F(JournalTest, ReleaseDeletesOnlySealedSegmentsThatAreFullyApplied) {
   EXPECT_EQ(j->OldestSealedThrough(), 0);
   EXPECT_EQ(*j->Append(Bodies(13, 1)), 13);
   EXPECT_EQ(ReadAll(*j, 12), Bodies(13, 1));
+}
+
+// The byte ranges of `path` that the file system holds as preallocated but
+// never written ("unwritten" extents), or nullopt where it cannot tell.
+std::optional<std::vector<std::pair<uint64_t, uint64_t>>> UnwrittenRanges(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY);
+  if (fd < 0) return std::nullopt;
+  constexpr int kExtents = 256;
+  std::vector<char> buffer(sizeof(fiemap) + kExtents * sizeof(fiemap_extent));
+  auto* map = reinterpret_cast<fiemap*>(buffer.data());
+  map->fm_start = 0;
+  map->fm_length = FIEMAP_MAX_OFFSET;
+  map->fm_flags = FIEMAP_FLAG_SYNC;
+  map->fm_extent_count = kExtents;
+  const int rc = ioctl(fd, FS_IOC_FIEMAP, map);
+  close(fd);
+  if (rc != 0) return std::nullopt;
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  for (uint32_t i = 0; i < map->fm_mapped_extents; ++i) {
+    const fiemap_extent& e = map->fm_extents[i];
+    if (e.fe_flags & FIEMAP_EXTENT_UNWRITTEN) out.emplace_back(e.fe_logical, e.fe_logical + e.fe_length);
+  }
+  return out;
+}
+
+TEST_F(JournalTest, RecordsLandInBlocksAlreadyWritten) {
+  // A sync into preallocated, never-written blocks also commits file-system
+  // metadata; the journal writes zeroes ahead so that records never do.
+  auto j = Open(/*segment_bytes=*/8 << 20);
+  const std::string record(1000, 'r');
+  int64_t last = 0;
+  for (int batch = 0; batch < 60; ++batch) {
+    std::vector<std::string> bodies(static_cast<size_t>(20 + batch), record);
+    auto appended = j->Append(bodies);
+    ASSERT_TRUE(appended.ok()) << appended.status();
+    last = *appended;
+  }
+  const uint64_t end = static_cast<uint64_t>(last) * (record.size() + 16);
+  ASSERT_GT(end, 2u << 20);  // past a few megabytes of zeroes
+  ASSERT_EQ(Files().size(), 1u);
+  auto unwritten = UnwrittenRanges(Files()[0]);
+  if (!unwritten) GTEST_SKIP() << "this file system does not report extents";
+  for (const auto& [from, to] : *unwritten) {
+    EXPECT_GE(from, end + (512u << 10)) << "unwritten blocks at " << from << ".." << to;
+  }
+  // The zeroes read back as nothing: reopening finds exactly the records.
+  j.reset();
+  j = Open(8 << 20);
+  EXPECT_EQ(j->last_seq(), last);
+  EXPECT_EQ(ReadAll(*j, 0, 100000).size(), static_cast<size_t>(last));
 }
 
 TEST_F(JournalTest, OneProcessAtATime) {
