@@ -103,6 +103,7 @@ absl::Status ApplyToml(const std::string& path, ServeConfig& cfg) {
     cfg.synchronous_full = synchronous == "full";
     Read(file, "max_queue", cfg.pipeline.max_queue);
     Read(file, "process_yield_ms", cfg.pipeline.process_yield_ms);
+    Read(file, "process_max_lag_ms", cfg.pipeline.process_max_lag_ms);
     Read(file, "header_limit", cfg.server.header_limit);
     Read(file, "read_timeout_seconds", cfg.server.read_timeout_seconds);
     Read(file, "bot_substrings", cfg.bot_substrings);
@@ -169,6 +170,9 @@ absl::StatusOr<ServeConfig> ResolveServeConfig(const ServeFlags& flags) {
   if (cfg.pipeline.max_queue < 1) return absl::InvalidArgumentError("max_queue must be positive");
   if (cfg.pipeline.process_yield_ms < 0 || cfg.pipeline.process_yield_ms > 60000) {
     return absl::InvalidArgumentError("process_yield_ms must be 0 to 60000");
+  }
+  if (cfg.pipeline.process_max_lag_ms < 0 || cfg.pipeline.process_max_lag_ms > 3600000) {
+    return absl::InvalidArgumentError("process_max_lag_ms must be 0 to 3600000");
   }
   SPOOR_RETURN_IF_ERROR(ValidateTls(cfg.server));
   return cfg;

@@ -118,9 +118,12 @@ class LocalPipeline::Impl {
     }
   }
 
-  // The processor: applies the inbox in small transactions at a lower
-  // priority, so it takes the cores the receivers leave and catches up after
-  // bursts. The store's lock serializes its transactions with the commits.
+  // The processor: applies the inbox at a lower priority. Ingest goes
+  // first: while commits keep coming, processing waits for a quiet spell
+  // (process_yield_ms), so a burst is acknowledged at the rate the
+  // receivers and the journal allow and applied after it. It waits no
+  // longer than process_max_lag_ms behind the oldest unapplied commit, and
+  // not at all when a publish waits for its application (API writes).
   void RunProcessor() {
     setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
     bool busy = false;
@@ -133,17 +136,10 @@ class LocalPipeline::Impl {
                                  },
                                  this),
                              absl::Milliseconds(500));
-        // Commits go first: wait (briefly) for a gap between them, so the
-        // disk flush of an acknowledgement carries little besides the inbox.
-        mu_.AwaitWithTimeout(absl::Condition(
-                                 +[](Impl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-                                   return (self->queue_.empty() && !self->committing_) ||
-                                          self->writer_done_;
-                                 },
-                                 this),
-                             absl::Milliseconds(options_.process_yield_ms));
+        WaitForQuiet();
         processing_ = true;
-        // Still busy: take a small bite, so a commit never waits long.
+        // Still busy (overdue, or a waiting publish): small bites, so the
+        // store's lock is never held long while requests may need it.
         busy = !queue_.empty() || committing_;
       }
       absl::StatusOr<bool> more =
@@ -163,6 +159,27 @@ class LocalPipeline::Impl {
     }
   }
 
+  // Returns when processing should go ahead: commits have paused for
+  // process_yield_ms, the oldest unapplied commit is process_max_lag_ms old,
+  // a publish waits for its application, or the writer has stopped.
+  void WaitForQuiet() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const absl::Duration yield = absl::Milliseconds(options_.process_yield_ms);
+    const absl::Duration max_lag = absl::Milliseconds(options_.process_max_lag_ms);
+    auto urgent = [](Impl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+      return self->writer_done_ || !self->apply_waiters_.empty();
+    };
+    while (!urgent(this)) {
+      const absl::Time now = absl::Now();
+      const absl::Time overdue = lag_since_ + max_lag;
+      if (stats_.inbox_lag == 0 || now >= overdue) return;
+      const bool idle = queue_.empty() && !committing_;
+      const absl::Time quiet = last_commit_ + yield;
+      if (idle && now >= quiet) return;
+      // A commit under way ends a yield from now at the earliest.
+      mu_.AwaitWithDeadline(absl::Condition(+urgent, this), std::min(overdue, idle ? quiet : now + yield));
+    }
+  }
+
   void Commit(std::vector<Pending>& batch) {
     std::vector<std::string> bodies;
     bodies.reserve(batch.size());
@@ -176,6 +193,8 @@ class LocalPipeline::Impl {
       absl::MutexLock lock(&mu_);
       if (status.ok()) {
         stats_.committed += static_cast<int64_t>(bodies.size());
+        last_commit_ = absl::Now();
+        if (stats_.inbox_lag == 0) lag_since_ = last_commit_;
         stats_.inbox_lag += static_cast<int64_t>(bodies.size());
         ++stats_.commits;
         // Sequence numbers are consecutive: walk back from the last.
@@ -263,6 +282,9 @@ class LocalPipeline::Impl {
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
   bool processing_ ABSL_GUARDED_BY(mu_) = false;
   bool writer_done_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Time last_commit_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  // When the inbox last went from applied to not: its oldest unapplied commit.
+  absl::Time lag_since_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   PipelineStats stats_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -1,4 +1,6 @@
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -141,6 +143,78 @@ TEST_F(PipelineTest, EnrichmentRunsBeforeApply) {
   std::string line;
   ASSERT_TRUE(store_->ExportEvents(std::nullopt, [&](std::string_view l) { line = l; }).ok());
   EXPECT_NE(line.find("\"channel\":\"Direct\""), std::string::npos) << line;
+}
+
+// Publishes an event every few milliseconds on its own thread until stopped,
+// so commits never pause.
+class Stream {
+ public:
+  Stream(Bus& pipeline, int64_t ws) {
+    thread_ = std::thread([this, &pipeline, ws] {
+      for (int i = 0; !stop_; ++i) {
+        EXPECT_TRUE(pipeline.Publish(MakeEvent(ws, 9, 100000 + i), [](absl::Status) {}).ok());
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    });
+  }
+  ~Stream() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST_F(PipelineTest, ABurstIsAppliedOnceCommitsPause) {
+  PipelineOptions options;
+  options.process_yield_ms = 2000;
+  options.process_max_lag_ms = 60000;
+  auto pipeline = LocalPipeline::Start(*store_, options, {});
+  ASSERT_TRUE(pipeline.ok());
+  Stream stream(**pipeline, ws_);
+  std::this_thread::sleep_for(std::chrono::milliseconds(600));
+  stream.Stop();
+  PipelineStats during = (*pipeline)->Stats();
+  EXPECT_GT(during.committed, 20);
+  EXPECT_EQ(during.processed, 0);  // acknowledged, and left for the quiet
+  (*pipeline)->WaitProcessed();
+  EXPECT_EQ((*pipeline)->Stats().processed, (*pipeline)->Stats().committed);
+  EXPECT_EQ(CountEvents(*store_), static_cast<size_t>(during.committed));
+}
+
+TEST_F(PipelineTest, ProcessingNeverFallsFurtherBehindThanTheMaxLag) {
+  PipelineOptions options;
+  options.process_yield_ms = 60000;  // commits never pause long enough
+  options.process_max_lag_ms = 200;
+  auto pipeline = LocalPipeline::Start(*store_, options, {});
+  ASSERT_TRUE(pipeline.ok());
+  const auto start = std::chrono::steady_clock::now();
+  Stream stream(**pipeline, ws_);
+  while ((*pipeline)->Stats().processed == 0 &&
+         std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  const auto waited = std::chrono::steady_clock::now() - start;
+  EXPECT_GT((*pipeline)->Stats().processed, 0) << "nothing applied while commits kept coming";
+  EXPECT_GE(waited, std::chrono::milliseconds(150));
+}
+
+TEST_F(PipelineTest, APublishWaitingForItsApplicationDoesNotWaitForTheQuiet) {
+  PipelineOptions options;
+  options.process_yield_ms = 60000;
+  options.process_max_lag_ms = 600000;
+  auto pipeline = LocalPipeline::Start(*store_, options, {});
+  ASSERT_TRUE(pipeline.ok());
+  Stream stream(**pipeline, ws_);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  absl::Notification applied;
+  ASSERT_TRUE((*pipeline)
+                  ->PublishApplied({MakeEvent(ws_, 4, 1)}, [&](absl::Status) { applied.Notify(); })
+                  .ok());
+  EXPECT_TRUE(applied.WaitForNotificationWithTimeout(absl::Seconds(10)));
 }
 
 TEST_F(PipelineTest, StopCommitsWhatIsQueued) {

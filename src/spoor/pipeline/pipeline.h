@@ -47,7 +47,8 @@ struct PipelineOptions {
   size_t max_batch = 8192;         // events in one commit
   int process_chunk = 512;         // inbox rows per processing transaction when idle
   int process_chunk_busy = 16;     // ... while commits are waiting
-  int process_yield_ms = 20;       // how long processing waits for a gap between commits
+  int process_yield_ms = 20;       // the quiet between commits processing waits for
+  int process_max_lag_ms = 30000;  // ... but never longer than this behind a commit
 };
 
 struct PipelineStats {
