@@ -14,10 +14,9 @@
 #include <cstring>
 #include <filesystem>
 
-#include <boost/crc.hpp>
-
 #include "absl/synchronization/mutex.h"
 #include "spdlog/spdlog.h"
+#include "spoor/common/crc32c.h"
 #include "spoor/common/status.h"
 #include "spoor/common/strings.h"
 
@@ -29,8 +28,6 @@ constexpr uint32_t kMaxBody = 64u << 20;
 constexpr std::string_view kSuffix = ".journal";
 // Zeroes are written this far ahead of the records (see ZeroAhead).
 constexpr size_t kZeroAhead = 1 << 20;
-
-using Crc32c = boost::crc_optimal<32, 0x1EDC6F41, 0xFFFFFFFF, 0xFFFFFFFF, true, true>;
 
 void PutLe(char* p, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
@@ -45,10 +42,7 @@ uint64_t GetLe(const char* p, int bytes) {
 uint32_t Checksum(int64_t seq, std::string_view body) {
   char s[8];
   PutLe(s, static_cast<uint64_t>(seq), 8);
-  Crc32c crc;
-  crc.process_bytes(s, sizeof(s));
-  crc.process_bytes(body.data(), body.size());
-  return crc.checksum();
+  return Crc32c(Crc32c(0, std::string_view(s, sizeof(s))), body);
 }
 
 void AppendRecord(std::string& out, int64_t seq, std::string_view body) {
