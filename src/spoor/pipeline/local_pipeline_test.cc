@@ -168,11 +168,18 @@ class Stream {
   std::thread thread_;
 };
 
-TEST_F(PipelineTest, ABurstIsAppliedOnceCommitsPause) {
+// A pipeline whose processor waits for `yield_ms` of quiet, at most
+// `max_lag_ms` behind.
+absl::StatusOr<std::unique_ptr<LocalPipeline>> StartPatient(store::Store& store, int yield_ms,
+                                                            int max_lag_ms) {
   PipelineOptions options;
-  options.process_yield_ms = 2000;
-  options.process_max_lag_ms = 60000;
-  auto pipeline = LocalPipeline::Start(*store_, options, {});
+  options.process_yield_ms = yield_ms;
+  options.process_max_lag_ms = max_lag_ms;
+  return LocalPipeline::Start(store, options, {});
+}
+
+TEST_F(PipelineTest, ABurstIsAppliedOnceCommitsPause) {
+  auto pipeline = StartPatient(*store_, /*yield_ms=*/2000, /*max_lag_ms=*/60000);
   ASSERT_TRUE(pipeline.ok());
   Stream stream(**pipeline, ws_);
   std::this_thread::sleep_for(std::chrono::milliseconds(600));
@@ -186,10 +193,8 @@ TEST_F(PipelineTest, ABurstIsAppliedOnceCommitsPause) {
 }
 
 TEST_F(PipelineTest, ProcessingNeverFallsFurtherBehindThanTheMaxLag) {
-  PipelineOptions options;
-  options.process_yield_ms = 60000;  // commits never pause long enough
-  options.process_max_lag_ms = 200;
-  auto pipeline = LocalPipeline::Start(*store_, options, {});
+  // Commits never pause long enough.
+  auto pipeline = StartPatient(*store_, /*yield_ms=*/60000, /*max_lag_ms=*/200);
   ASSERT_TRUE(pipeline.ok());
   const auto start = std::chrono::steady_clock::now();
   Stream stream(**pipeline, ws_);
@@ -203,10 +208,7 @@ TEST_F(PipelineTest, ProcessingNeverFallsFurtherBehindThanTheMaxLag) {
 }
 
 TEST_F(PipelineTest, APublishWaitingForItsApplicationDoesNotWaitForTheQuiet) {
-  PipelineOptions options;
-  options.process_yield_ms = 60000;
-  options.process_max_lag_ms = 600000;
-  auto pipeline = LocalPipeline::Start(*store_, options, {});
+  auto pipeline = StartPatient(*store_, /*yield_ms=*/60000, /*max_lag_ms=*/600000);
   ASSERT_TRUE(pipeline.ok());
   Stream stream(**pipeline, ws_);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
