@@ -5,7 +5,6 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -341,14 +340,7 @@ class Journal::Impl {
       SPOOR_RETURN_IF_ERROR(StartSegment(buffer.size()));
     }
     SPOOR_RETURN_IF_ERROR(ZeroAhead(active_offset_ + buffer.size()));
-    size_t done = 0;
-    while (done < buffer.size()) {
-      ssize_t n = pwrite(active_->fd, buffer.data() + done, buffer.size() - done,
-                         static_cast<off_t>(active_offset_ + done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Latch(ErrnoError("cannot write", active_->path, n < 0 ? errno : EIO));
-      done += static_cast<size_t>(n);
-    }
+    SPOOR_RETURN_IF_ERROR(WriteAt(buffer, active_offset_));
     active_offset_ += buffer.size();
     last_seq_ = last;
     return absl::OkStatus();
@@ -363,30 +355,26 @@ class Journal::Impl {
   absl::Status ZeroAhead(size_t end) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
     const size_t want = std::min(active_->size, end + kZeroAhead);
     if (want <= zeroed_) return absl::OkStatus();
-    static const std::vector<char> zeros(64 * 1024);
-    const size_t to = std::min(active_->size, zeroed_ + std::max(want - zeroed_, kZeroAhead));
-    std::vector<iovec> iov;
+    static const std::string zeros(64 * 1024, '\0');
+    const size_t to = std::min(active_->size, std::max(want, zeroed_ + kZeroAhead));
     for (size_t at = zeroed_; at < to; at += zeros.size()) {
-      iov.push_back({const_cast<char*>(zeros.data()), std::min(zeros.size(), to - at)});
+      SPOOR_RETURN_IF_ERROR(WriteAt(std::string_view(zeros).substr(0, to - at), at));
     }
+    zeroed_ = to;
+    return absl::OkStatus();
+  }
+
+  // Writes all of `data` at `offset` of the active segment.
+  absl::Status WriteAt(std::string_view data, size_t offset)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
     size_t done = 0;
-    size_t first = 0;
-    while (zeroed_ + done < to) {
-      ssize_t n = pwritev(active_->fd, iov.data() + first,
-                          static_cast<int>(std::min<size_t>(iov.size() - first, IOV_MAX)),
-                          static_cast<off_t>(zeroed_ + done));
+    while (done < data.size()) {
+      ssize_t n = pwrite(active_->fd, data.data() + done, data.size() - done,
+                         static_cast<off_t>(offset + done));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return Latch(ErrnoError("cannot write", active_->path, n < 0 ? errno : EIO));
       done += static_cast<size_t>(n);
-      // Skip the whole pieces written; a partial write restarts its piece.
-      size_t skip = static_cast<size_t>(n);
-      while (first < iov.size() && skip >= iov[first].iov_len) skip -= iov[first++].iov_len;
-      if (skip > 0) {
-        iov[first].iov_base = static_cast<char*>(iov[first].iov_base) + skip;
-        iov[first].iov_len -= skip;
-      }
     }
-    zeroed_ = to;
     return absl::OkStatus();
   }
 
