@@ -27,6 +27,7 @@
 #include "spoor/common/status.h"
 #include "spoor/common/signed_token.h"
 #include "absl/strings/numbers.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "spoor/common/strings.h"
@@ -582,6 +583,12 @@ int SelfSigned(const http::SelfSignedOptions& options) {
 }
 
 int Main(int argc, char** argv) {
+#ifdef NDEBUG
+  // Abseil built without NDEBUG (as Debian ships it) checks every lock
+  // order against a graph of all locks taken so far, on every lock: a
+  // debugging aid, kept for the tests and debug builds.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+#endif
   CLI::App app{"Spoor: who your visitors and contacts are, and what they do."};
   app.set_version_flag("--version", kVersion);
   app.require_subcommand(1);
