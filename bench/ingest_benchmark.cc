@@ -116,7 +116,8 @@ void BM_AppendInbox(benchmark::State& state) {
   e.url = std::string(120, 'u');
   e.title = std::string(40, 't');
   e.user_agent = kUa;
-  std::vector<std::string> bodies(static_cast<size_t>(state.range(0)), EncodeEvent(e));
+  const std::string body = EncodeEvent(e);
+  std::vector<std::string_view> bodies(static_cast<size_t>(state.range(0)), body);
   for (auto _ : state) {
     absl::Status s = store->AppendInbox(bodies).status();
     if (!s.ok()) state.SkipWithError(std::string(s.message()).c_str());

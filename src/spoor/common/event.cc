@@ -129,6 +129,11 @@ std::string_view EventSourceName(EventSource source) {
 std::string EncodeEvent(const Event& e) {
   std::string out;
   out.reserve(256 + e.url.size() + e.title.size() + e.user_agent.size());
+  AppendEncodedEvent(e, out);
+  return out;
+}
+
+void AppendEncodedEvent(const Event& e, std::string& out) {
   Writer w(out);
   w.U8(kFormatVersion);
   w.Str(e.id);
@@ -153,7 +158,6 @@ std::string EncodeEvent(const Event& e) {
   w.Str(e.user_id);
   w.Str(e.properties_json);
   w.U8(static_cast<uint8_t>((e.replace_fields ? 1 : 0) | (e.overwrite_blank ? 2 : 0)));
-  return out;
 }
 
 absl::StatusOr<Event> DecodeEvent(std::string_view bytes) {

@@ -81,6 +81,8 @@ struct Event {
 // Compact binary encoding used by the inbox and the bus. Versioned: the
 // first byte is the format version.
 std::string EncodeEvent(const Event& event);
+// The same bytes, appended to `out`.
+void AppendEncodedEvent(const Event& event, std::string& out);
 // Errors: DataLoss for a truncated or unknown encoding.
 absl::StatusOr<Event> DecodeEvent(std::string_view bytes);
 

@@ -5,6 +5,8 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 #include <boost/asio.hpp>
@@ -16,17 +18,102 @@ namespace spoor::http {
 
 enum class Until { kDurable, kApplied };
 
+namespace internal {
+
+// Hands completions from other threads (the bus's writer) to one event
+// loop: the first of a burst posts one drain, the others only join its
+// list. A commit of many events then wakes each loop once, not once per
+// event.
+class CompletionMailbox final : public boost::asio::execution_context::service {
+ public:
+  // One waiting handler; runs, then deletes itself, on its loop.
+  struct Waiter {
+    virtual ~Waiter() = default;
+    virtual void Resume() = 0;
+    absl::Status status;
+    Waiter* next = nullptr;
+  };
+
+  using key_type = CompletionMailbox;
+  static inline boost::asio::execution_context::id id;
+
+  explicit CompletionMailbox(boost::asio::execution_context& context)
+      : boost::asio::execution_context::service(context) {}
+
+  // From any thread.
+  template <typename Executor>
+  void Deliver(Waiter* waiter, const Executor& executor) {
+    bool post;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      (tail_ ? tail_->next : head_) = waiter;
+      tail_ = waiter;
+      post = !scheduled_;
+      scheduled_ = true;
+    }
+    if (post) boost::asio::post(executor, [this] { Drain(); });
+  }
+
+ private:
+  void Drain() {
+    Waiter* waiter;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      waiter = head_;
+      head_ = tail_ = nullptr;
+      scheduled_ = false;
+    }
+    while (waiter != nullptr) {
+      Waiter* next = waiter->next;
+      waiter->Resume();
+      waiter = next;
+    }
+  }
+
+  // The loop is going away: its coroutines are destroyed unresumed, as
+  // asio does with the operations it still holds.
+  void shutdown() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    while (head_ != nullptr) delete std::exchange(head_, head_->next);
+    tail_ = nullptr;
+  }
+
+  std::mutex mu_;
+  Waiter* head_ = nullptr;
+  Waiter* tail_ = nullptr;
+  bool scheduled_ = false;  // a Drain is posted and has not yet taken the list
+};
+
+}  // namespace internal
+
 // Resumes with the status `submit(done)` eventually passes to `done`, or
-// with the error `submit` returns at once; on the handler's own executor.
+// with the error `submit` returns at once; on the handler's own executor,
+// through its loop's mailbox.
 template <typename Submit>
 boost::asio::awaitable<absl::Status> AwaitBus(Submit submit) {
   namespace asio = boost::asio;
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(absl::Status)>(
       [&submit](auto handler) {
-        auto shared = std::make_shared<decltype(handler)>(std::move(handler));
-        auto complete = [shared](absl::Status status) {
-          auto executor = asio::get_associated_executor(*shared);
-          asio::post(executor, [shared, status]() mutable { std::move(*shared)(status); });
+        using Awaiting = decltype(handler);
+        using Executor = asio::associated_executor_t<Awaiting>;
+        struct Waiter final : internal::CompletionMailbox::Waiter {
+          Waiter(Awaiting h, Executor e) : handler(std::move(h)), executor(std::move(e)) {}
+          void Resume() override {
+            Awaiting h = std::move(handler);
+            absl::Status s = std::move(status);
+            delete this;
+            std::move(h)(std::move(s));
+          }
+          Awaiting handler;
+          Executor executor;
+        };
+        Executor executor = asio::get_associated_executor(handler);
+        auto& mailbox = asio::use_service<internal::CompletionMailbox>(
+            asio::query(executor, asio::execution::context));
+        auto* waiter = new Waiter(std::move(handler), std::move(executor));
+        auto complete = [&mailbox, waiter](absl::Status status) {
+          waiter->status = std::move(status);
+          mailbox.Deliver(waiter, waiter->executor);
         };
         absl::Status queued = submit(complete);
         if (!queued.ok()) complete(queued);

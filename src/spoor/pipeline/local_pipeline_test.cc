@@ -2,8 +2,11 @@
 #include <chrono>
 #include <thread>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
+
+#include <boost/json.hpp>
 
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
@@ -103,6 +106,40 @@ TEST_F(PipelineTest, EveryAcknowledgedEventIsCommittedAndProcessed) {
   EXPECT_LT((*pipeline)->Stats().commits, 500);  // group commit shares transactions
 }
 
+TEST_F(PipelineTest, BatchesCutAtTheMaxBatchKeepEveryBodyWhole) {
+  PipelineOptions options;
+  options.max_batch = 5;
+  auto pipeline = LocalPipeline::Start(*store_, options, {});
+  ASSERT_TRUE(pipeline.ok());
+  std::atomic<int> acked{0};
+  auto count = [&](absl::Status s) {
+    EXPECT_TRUE(s.ok()) << s;
+    ++acked;
+  };
+  // Single events and groups of three, queued faster than one commit, so
+  // most batches stop short of the queue's end.
+  int n = 0;
+  for (int round = 0; round < 30; ++round) {
+    ASSERT_TRUE((*pipeline)->Publish(MakeEvent(ws_, 1, n++), count).ok());
+    std::vector<Event> group;
+    for (int k = 0; k < 3; ++k) group.push_back(MakeEvent(ws_, 2, n++));
+    ASSERT_TRUE((*pipeline)->PublishAll(group, count).ok());
+  }
+  (*pipeline)->WaitProcessed();
+  EXPECT_EQ(acked.load(), 60);
+  EXPECT_EQ((*pipeline)->Stats().committed, n);
+  EXPECT_GE((*pipeline)->Stats().commits, n / 5);
+  std::set<std::string> urls;
+  ASSERT_TRUE(store_->ExportEvents(std::nullopt, [&](std::string_view line) {
+    auto json = boost::json::parse(line).as_object();
+    urls.insert(std::string(json.at("url").as_string()));
+  }).ok());
+  ASSERT_EQ(urls.size(), static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    EXPECT_TRUE(urls.contains("https://s.example/p/" + std::to_string(i))) << i;
+  }
+}
+
 TEST_F(PipelineTest, RetriedEventIsStoredOnce) {
   auto pipeline = LocalPipeline::Start(*store_, {}, {});
   ASSERT_TRUE(pipeline.ok());
@@ -126,9 +163,9 @@ TEST_F(PipelineTest, FullQueueIsRefusedAtOnce) {
 }
 
 TEST_F(PipelineTest, UnprocessedInboxRowsAreProcessedAtStart) {
-  std::vector<std::string> bodies = {EncodeEvent(MakeEvent(ws_, 1, 1)),
-                                     EncodeEvent(MakeEvent(ws_, 2, 2)), "garbage"};
-  ASSERT_TRUE(store_->AppendInbox(bodies).ok());
+  const std::string first = EncodeEvent(MakeEvent(ws_, 1, 1));
+  const std::string second = EncodeEvent(MakeEvent(ws_, 2, 2));
+  ASSERT_TRUE(store_->AppendInbox({first, second, "garbage"}).ok());
   auto pipeline = LocalPipeline::Start(*store_, {}, {});
   ASSERT_TRUE(pipeline.ok());
   EXPECT_EQ(CountEvents(*store_), 2u);

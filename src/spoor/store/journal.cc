@@ -147,10 +147,10 @@ class Journal::Impl {
   // then share the disk's flushes. A sync covers every earlier write to its
   // segment, so publishing the furthest synced end keeps what readers see a
   // prefix without gaps.
-  absl::StatusOr<int64_t> Append(absl::Span<const std::string> bodies) {
+  absl::StatusOr<int64_t> Append(absl::Span<const std::string_view> bodies) {
     std::string buffer;
     size_t bytes = 0;
-    for (const std::string& body : bodies) {
+    for (std::string_view body : bodies) {
       if (body.size() > kMaxBody) return absl::InvalidArgumentError("journal: record too large");
       bytes += kHeaderBytes + body.size();
     }
@@ -162,7 +162,7 @@ class Journal::Impl {
       absl::MutexLock lock(&append_mu_);
       if (!latched_.ok()) return latched_;
       last = last_seq_;
-      for (const std::string& body : bodies) AppendRecord(buffer, ++last, body);
+      for (std::string_view body : bodies) AppendRecord(buffer, ++last, body);
       SPOOR_RETURN_IF_ERROR(Write(buffer, last));
       segment = active_;
       end = active_offset_;
@@ -464,7 +464,7 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const JournalOptions& opt
   return std::unique_ptr<Journal>(new Journal(std::move(impl)));
 }
 
-absl::StatusOr<int64_t> Journal::Append(absl::Span<const std::string> bodies) {
+absl::StatusOr<int64_t> Journal::Append(absl::Span<const std::string_view> bodies) {
   return impl_->Append(bodies);
 }
 absl::Status Journal::AppendWithSeq(int64_t seq, std::string_view body) {

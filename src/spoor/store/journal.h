@@ -51,7 +51,7 @@ class Journal {
   // seq once they are on disk. Errors: Unavailable on a write or sync
   // failure, after which every append fails (never retried on the same
   // file: an fsync error may have dropped the data).
-  absl::StatusOr<int64_t> Append(absl::Span<const std::string> bodies);
+  absl::StatusOr<int64_t> Append(absl::Span<const std::string_view> bodies);
   // Appends one record with a given seq, above every seq so far (moving
   // events from an older layout). Durable once Append() or Sync() returns.
   absl::Status AppendWithSeq(int64_t seq, std::string_view body);

@@ -43,6 +43,10 @@ class JournalTest : public ::testing::Test {
     for (int i = from; i < from + n; ++i) out.push_back("event-" + std::to_string(i));
     return out;
   }
+  // What Append takes: views of `bodies`, which must outlive them.
+  static std::vector<std::string_view> Views(const std::vector<std::string>& bodies) {
+    return {bodies.begin(), bodies.end()};
+  }
   static std::vector<std::string> ReadAll(Journal& j, int64_t after, int limit = 1000) {
     std::vector<std::string> out;
     auto rows = j.Read(after, limit);
@@ -57,8 +61,8 @@ class JournalTest : public ::testing::Test {
 
 TEST_F(JournalTest, AppendsWithConsecutiveSeqsAndReadsThemBack) {
   auto j = Open();
-  EXPECT_EQ(*j->Append(Bodies(1, 3)), 3);
-  EXPECT_EQ(*j->Append(Bodies(4, 2)), 5);
+  EXPECT_EQ(*j->Append(Views(Bodies(1, 3))), 3);
+  EXPECT_EQ(*j->Append(Views(Bodies(4, 2))), 5);
   EXPECT_EQ(j->last_seq(), 5);
   EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 5));
   EXPECT_EQ(ReadAll(*j, 3), Bodies(4, 2));
@@ -75,26 +79,26 @@ TEST_F(JournalTest, AppendsWithConsecutiveSeqsAndReadsThemBack) {
 
 TEST_F(JournalTest, RollsSegmentsAndReadsAcrossThem) {
   auto j = Open(/*segment_bytes=*/100);  // about three records a segment
-  for (int i = 1; i <= 20; ++i) ASSERT_TRUE(j->Append(Bodies(i, 1)).ok());
+  for (int i = 1; i <= 20; ++i) ASSERT_TRUE(j->Append(Views(Bodies(i, 1))).ok());
   EXPECT_EQ(j->segment_count(), 5u);  // four records a segment
   EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 20));
   EXPECT_EQ(ReadAll(*j, 11, 3), Bodies(12, 3));
   // A batch larger than a segment gets a segment of its own size.
   std::vector<std::string> big(10, std::string(50, 'x'));
-  EXPECT_EQ(*j->Append(big), 30);
+  EXPECT_EQ(*j->Append(Views(big)), 30);
   EXPECT_EQ(ReadAll(*j, 20).size(), 10u);
 }
 
 TEST_F(JournalTest, ReopenKeepsRecordsAndContinuesInANewSegment) {
   {
     auto j = Open();
-    ASSERT_TRUE(j->Append(Bodies(1, 4)).ok());
+    ASSERT_TRUE(j->Append(Views(Bodies(1, 4))).ok());
   }
   auto files = Files();
   ASSERT_EQ(files.size(), 1u);
   auto j = Open();
   EXPECT_EQ(j->last_seq(), 4);
-  EXPECT_EQ(*j->Append(Bodies(5, 1)), 5);
+  EXPECT_EQ(*j->Append(Views(Bodies(5, 1))), 5);
   EXPECT_EQ(Files().size(), 2u);
   EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 5));
 }
@@ -102,7 +106,7 @@ TEST_F(JournalTest, ReopenKeepsRecordsAndContinuesInANewSegment) {
 TEST_F(JournalTest, ATornTailIsCutAndNeverWrittenOver) {
   {
     auto j = Open();
-    ASSERT_TRUE(j->Append(Bodies(1, 3)).ok());
+    ASSERT_TRUE(j->Append(Views(Bodies(1, 3))).ok());
   }
   // Damage the third record's body, as a write cut short by a crash would.
   std::string file = Files().at(0);
@@ -123,13 +127,13 @@ TEST_F(JournalTest, ATornTailIsCutAndNeverWrittenOver) {
 
 TEST_F(JournalTest, SeqsStayAboveTheFloorWhenEverySegmentIsGone) {
   auto j = Open(1 << 20, /*floor=*/100);
-  EXPECT_EQ(*j->Append(Bodies(1, 1)), 101);
+  EXPECT_EQ(*j->Append(Views(Bodies(1, 1))), 101);
   EXPECT_TRUE(j->Read(100, 10)->size() == 1u);
 }
 
 TEST_F(JournalTest, ReleaseDeletesOnlySealedSegmentsThatAreFullyApplied) {
   auto j = Open(/*segment_bytes=*/100);
-  for (int i = 1; i <= 12; ++i) ASSERT_TRUE(j->Append(Bodies(i, 1)).ok());
+  for (int i = 1; i <= 12; ++i) ASSERT_TRUE(j->Append(Views(Bodies(i, 1))).ok());
   const size_t before = j->segment_count();
   const int64_t oldest = j->OldestSealedThrough();
   ASSERT_GT(oldest, 0);
@@ -141,7 +145,7 @@ TEST_F(JournalTest, ReleaseDeletesOnlySealedSegmentsThatAreFullyApplied) {
   ASSERT_TRUE(j->Release(12).ok());  // the active segment stays
   EXPECT_EQ(j->segment_count(), 1u);
   EXPECT_EQ(j->OldestSealedThrough(), 0);
-  EXPECT_EQ(*j->Append(Bodies(13, 1)), 13);
+  EXPECT_EQ(*j->Append(Views(Bodies(13, 1))), 13);
   EXPECT_EQ(ReadAll(*j, 12), Bodies(13, 1));
 }
 
@@ -176,7 +180,7 @@ TEST_F(JournalTest, RecordsLandInBlocksAlreadyWritten) {
   int64_t last = 0;
   for (int batch = 0; batch < 60; ++batch) {
     std::vector<std::string> bodies(static_cast<size_t>(20 + batch), record);
-    auto appended = j->Append(bodies);
+    auto appended = j->Append(Views(bodies));
     ASSERT_TRUE(appended.ok()) << appended.status();
     last = *appended;
   }

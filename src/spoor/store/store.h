@@ -321,7 +321,7 @@ class Store {
   // sequence numbers. Returns the last one, only after the commit is on disk.
   // Errors: Unavailable (disk full, I/O error; the store then refuses writes
   // until restarted).
-  virtual absl::StatusOr<int64_t> AppendInbox(absl::Span<const std::string> bodies) = 0;
+  virtual absl::StatusOr<int64_t> AppendInbox(absl::Span<const std::string_view> bodies) = 0;
   // Rows with seq > `after_seq`, oldest first, at most `limit`.
   virtual absl::StatusOr<std::vector<InboxRow>> ReadInbox(int64_t after_seq, int limit) = 0;
   virtual absl::StatusOr<int64_t> ProcessedSeq() = 0;

@@ -90,7 +90,7 @@ class SqliteStore final : public Store {
         db_(std::move(db)),
         journal_(std::move(journal)) {}
 
-  absl::StatusOr<int64_t> AppendInbox(absl::Span<const std::string> bodies) override {
+  absl::StatusOr<int64_t> AppendInbox(absl::Span<const std::string_view> bodies) override {
     if (journal_ == nullptr) return absl::FailedPreconditionError("store opened without its journal");
     return journal_->Append(bodies);
   }

@@ -70,7 +70,7 @@ TEST_F(SqliteStoreTest, DefaultWorkspaceHasEmailAsPublicUniqueIdentifier) {
 }
 
 TEST_F(SqliteStoreTest, InboxAppendsAndReadsInOrder) {
-  std::vector<std::string> bodies = {"a", "b", "c"};
+  std::vector<std::string_view> bodies = {"a", "b", "c"};
   ASSERT_TRUE(store_->AppendInbox(bodies).ok());
   auto rows = store_->ReadInbox(0, 10);
   ASSERT_TRUE(rows.ok());
@@ -95,7 +95,10 @@ TEST_F(SqliteStoreTest, ApplyingPastASealedJournalSegmentDeletesIt) {
                          std::filesystem::directory_iterator());
   };
   int64_t last = 0;
-  for (int i = 0; i < 6; ++i) last = *store_->AppendInbox({std::string(40, static_cast<char>('a' + i))});
+  for (int i = 0; i < 6; ++i) {
+    const std::string body(40, static_cast<char>('a' + i));
+    last = *store_->AppendInbox({body});
+  }
   ASSERT_EQ(files(), 6);
   ASSERT_TRUE(store_->ApplyEvents({}, 3).ok());
   EXPECT_EQ(files(), 3);  // seqs 4, 5 and 6 are not applied yet
