@@ -104,6 +104,7 @@ absl::Status ApplyToml(const std::string& path, ServeConfig& cfg) {
     Read(file, "max_queue", cfg.pipeline.max_queue);
     Read(file, "process_yield_ms", cfg.pipeline.process_yield_ms);
     Read(file, "process_max_lag_ms", cfg.pipeline.process_max_lag_ms);
+    Read(file, "export_page_rows", cfg.export_page_rows);
     Read(file, "header_limit", cfg.server.header_limit);
     Read(file, "read_timeout_seconds", cfg.server.read_timeout_seconds);
     Read(file, "bot_substrings", cfg.bot_substrings);
@@ -173,6 +174,9 @@ absl::StatusOr<ServeConfig> ResolveServeConfig(const ServeFlags& flags) {
   }
   if (cfg.pipeline.process_max_lag_ms < 0 || cfg.pipeline.process_max_lag_ms > 3600000) {
     return absl::InvalidArgumentError("process_max_lag_ms must be 0 to 3600000");
+  }
+  if (cfg.export_page_rows < 1 || cfg.export_page_rows > 100000) {
+    return absl::InvalidArgumentError("export_page_rows must be 1 to 100000");
   }
   SPOOR_RETURN_IF_ERROR(ValidateTls(cfg.server));
   return cfg;

@@ -33,6 +33,7 @@ struct ServeConfig {
   http::ServerOptions server;
   pipeline::PipelineOptions pipeline;
   bool synchronous_full = true;
+  int export_page_rows = 1000;  // rows per read of a streamed API export
   bool secure_cookies = false;
   bool trust_proxy_headers = false;
   std::vector<std::string> bot_substrings;  // added to the default list

@@ -51,7 +51,8 @@ TEST_F(ConfigFileTest, FileThenFlags) {
   ServeFlags flags;
   flags.config_file = Write("listen = \"127.0.0.1:7000\"\nthreads = 3\nmax_queue = 77\n"
                             "synchronous = \"normal\"\nbot_substrings = [\"X\"]\n"
-                            "process_yield_ms = 5\nprocess_max_lag_ms = 1500\n");
+                            "process_yield_ms = 5\nprocess_max_lag_ms = 1500\n"
+                            "export_page_rows = 250\n");
   flags.threads = 1;
   auto cfg = ResolveServeConfig(flags);
   ASSERT_TRUE(cfg.ok()) << cfg.status();
@@ -60,6 +61,7 @@ TEST_F(ConfigFileTest, FileThenFlags) {
   EXPECT_EQ(cfg->pipeline.max_queue, 77u);
   EXPECT_EQ(cfg->pipeline.process_yield_ms, 5);
   EXPECT_EQ(cfg->pipeline.process_max_lag_ms, 1500);
+  EXPECT_EQ(cfg->export_page_rows, 250);
   EXPECT_FALSE(cfg->synchronous_full);
   EXPECT_EQ(cfg->bot_substrings, std::vector<std::string>{"X"});
 }
@@ -75,6 +77,8 @@ TEST_F(ConfigFileTest, BadValuesAreClearErrors) {
   flags.config_file = Write("process_yield_ms = -1\n");
   EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
   flags.config_file = Write("process_max_lag_ms = -5\n");
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
+  flags.config_file = Write("export_page_rows = 0\n");
   EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
   flags.config_file = "/nonexistent/spoor.toml";
   EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));

@@ -222,6 +222,7 @@ int Serve(const ServeConfig& cfg) {
                              api_options);
   http::V1Options v1_options;
   v1_options.config_changed = [&reload_config] { (void)reload_config(); };
+  v1_options.export_page_rows = cfg.export_page_rows;
   http::V1Routes v1_routes(api_auth, *store, **reader, config, std::move(v1_options));
   http::Router router(routes, auth_routes, api_routes, v1_routes, push_routes);
 

@@ -6,13 +6,14 @@ namespace json = boost::json;
 
 json::object JsonObject(const std::string& text) { return json::parse(text).as_object(); }
 
-void ApiTest::StartWithClients(const std::string& client_name) {
+void ApiTest::StartWithClients(const std::string& client_name,
+                               std::vector<std::string> serve_flags) {
   other_ws_ = JsonObject(RunSpoor({"workspace", "create", "--name", "Other", "--data", data()}));
   json::object writer = CreateClient(client_name);
   json::object reader = CreateClient(client_name, {"--scope", "read"});
   json::object other =
       CreateClient(client_name, {"--workspace", std::string(other_ws_.at("id").as_string())});
-  server_ = std::make_unique<SpoorServer>(data());
+  server_ = std::make_unique<SpoorServer>(data(), std::move(serve_flags));
   ASSERT_TRUE(server_->ok()) << server_->log();
   writer_ = TokenFor(writer);
   reader_ = TokenFor(reader);

@@ -21,7 +21,8 @@ class ApiTest : public ::testing::Test {
  protected:
   // Creates the other workspace and the clients (named `client_name`),
   // starts the server and issues the three tokens.
-  void StartWithClients(const std::string& client_name);
+  void StartWithClients(const std::string& client_name,
+                        std::vector<std::string> serve_flags = {});
   std::string data() const { return dir_.path() + "/data"; }
   // `spoor client create --name NAME --data DIR EXTRA...`'s answer.
   boost::json::object CreateClient(const std::string& name, std::vector<std::string> extra = {});

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include <boost/asio.hpp>
 #include <boost/json.hpp>
 
 #include "gtest/gtest.h"
@@ -297,6 +298,100 @@ TEST_F(V1ApiE2E, ExportsAreNdjsonOfTheWorkspace) {
     EXPECT_EQ(other.status, 200);
     EXPECT_EQ(other.body, "") << what;
   }
+}
+
+// Exports read 7 rows at a time, so a few dozen rows take several reads.
+class V1ExportE2E : public V1ApiE2E {
+ protected:
+  void SetUp() override {
+    const std::string config = dir_.path() + "/spoor.toml";
+    std::ofstream(config) << "export_page_rows = 7\n";
+    StartWithClients("V1", {"--config", config});
+  }
+
+  std::string RawExport(const std::string& what, const std::string& version) {
+    return SendRaw(server_->port(), "GET /api/v1/export/" + what + " HTTP/" + version +
+                                        "\r\nHost: x\r\nAuthorization: Bearer " + writer_ +
+                                        "\r\nConnection: close\r\n\r\n");
+  }
+};
+
+std::multiset<std::string> LinesOf(const std::string& ndjson) {
+  std::multiset<std::string> lines;
+  std::istringstream in(ndjson);
+  for (std::string line; std::getline(in, line);) lines.insert(line);
+  return lines;
+}
+
+TEST_F(V1ExportE2E, LongExportsArriveWholeInPiecesTheSameAsTheCli) {
+  std::set<int64_t> made = MakeContacts(30);
+  ASSERT_EQ(made.size(), 30u);
+  const std::string ws = server_->workspace_id();
+  for (const std::string what : {"contacts", "events", "sessions"}) {
+    HttpResponse r = Api("GET", "/api/v1/export/" + what);
+    ASSERT_EQ(r.status, 200) << what << r.body;
+    std::multiset<std::string> lines = LinesOf(r.body);
+    EXPECT_EQ(lines.size(), what == "sessions" ? lines.size() : 30u) << what;
+    EXPECT_EQ(lines, LinesOf(RunSpoor({"export", what, "--data", data(), "--workspace", ws})))
+        << what;
+  }
+  std::set<int64_t> exported;
+  for (const std::string& line : LinesOf(Api("GET", "/api/v1/export/contacts").body)) {
+    exported.insert(json::parse(line).as_object().at("id").as_int64());
+  }
+  EXPECT_EQ(exported, made);
+
+  // HTTP/1.1: chunked, a piece per read (30 rows, 7 a read: 5 pieces), and
+  // the last chunk.
+  std::string raw = RawExport("contacts", "1.1");
+  ASSERT_EQ(raw.rfind("HTTP/1.1 200", 0), 0u) << raw.substr(0, 300);
+  const size_t body_at = raw.find("\r\n\r\n");
+  ASSERT_NE(body_at, std::string::npos);
+  const std::string head = raw.substr(0, body_at);
+  EXPECT_NE(head.find("Transfer-Encoding: chunked"), std::string::npos) << head;
+  EXPECT_EQ(head.find("Content-Length"), std::string::npos) << head;
+  EXPECT_TRUE(raw.ends_with("\r\n0\r\n\r\n")) << raw.substr(raw.size() - 40);
+  std::string body;
+  int pieces = 0;
+  for (size_t at = body_at + 4;;) {
+    const size_t eol = raw.find("\r\n", at);
+    ASSERT_NE(eol, std::string::npos);
+    const size_t size = std::stoul(raw.substr(at, eol - at), nullptr, 16);
+    if (size == 0) break;
+    body += raw.substr(eol + 2, size);
+    ++pieces;
+    at = eol + 2 + size + 2;
+  }
+  EXPECT_EQ(pieces, 5);
+  EXPECT_EQ(LinesOf(body).size(), 30u);
+
+  // HTTP/1.0: no chunks; the body ends with the connection.
+  raw = RawExport("contacts", "1.0");
+  ASSERT_EQ(raw.rfind("HTTP/1.0 200", 0), 0u) << raw.substr(0, 300);
+  EXPECT_EQ(raw.find("chunked"), std::string::npos);
+  EXPECT_EQ(LinesOf(raw.substr(raw.find("\r\n\r\n") + 4)).size(), 30u);
+}
+
+TEST_F(V1ExportE2E, AReaderLeavingMidwayLeavesTheServerWell) {
+  MakeContacts(60);
+  namespace asio = boost::asio;
+  asio::io_context io;
+  for (int i = 0; i < 5; ++i) {
+    // Asks, reads the first bytes, then resets the connection with the rest
+    // of the answer (9 pieces) still to come.
+    asio::ip::tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(server_->port())});
+    asio::write(socket, asio::buffer("GET /api/v1/export/events HTTP/1.1\r\nHost: x\r\n"
+                                     "Authorization: Bearer " + writer_ + "\r\n\r\n"));
+    char first[64];
+    ASSERT_GT(socket.read_some(asio::buffer(first)), 0u);
+    socket.set_option(asio::socket_base::linger(true, 0));
+    socket.close();
+  }
+  HttpResponse r = Api("GET", "/api/v1/export/contacts");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(LinesOf(r.body).size(), 60u);
+  EXPECT_EQ(Send(server_->port(), HttpRequest{.target = "/healthz"}).status, 200);
 }
 
 TEST_F(V1ApiE2E, ClientsCreateShowSecretOnceListAndRevoke) {

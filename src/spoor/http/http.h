@@ -49,6 +49,12 @@ struct Response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // A body made piece by piece, for answers too large to hold (exports):
+  // each call appends the next piece to `out` and returns whether more
+  // follows. Sent with chunked transfer encoding (HTTP/1.0: until the
+  // connection closes). An error once the head is sent ends the connection
+  // without the last chunk, so the client sees a cut answer, not a short one.
+  std::function<boost::asio::awaitable<absl::StatusOr<bool>>(std::string& out)> stream;
   bool close = false;  // close the connection after writing
   void Set(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

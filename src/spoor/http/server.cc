@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <csignal>
+#include <cstdio>
 #include <deque>
 #include <future>
 #include <optional>
@@ -363,7 +364,62 @@ class Server::Impl {
       res = JsonError(500, "internal", "internal error");
     }
     keep_alive = keep_alive && !res.close && !draining_;
+    if (res.stream) {
+      // HTTP/1.0 has no chunks: the body ends where the connection does.
+      keep_alive = keep_alive && version != 10;
+      co_return co_await WriteStreamed(stream, connection, res, version, keep_alive) && keep_alive;
+    }
     co_return co_await Write(stream, connection, res, version, keep_alive) && keep_alive;
+  }
+
+  // Sends the head, then each piece the body's stream makes as it comes.
+  // Only sending is the client's time; making a piece is not. The head goes
+  // out with the first piece: a stream that fails at once still gets a 500.
+  template <typename Stream>
+  static asio::awaitable<bool> WriteStreamed(Stream& stream, Connection& connection,
+                                             const Response& res, unsigned version,
+                                             bool keep_alive) {
+    const bool chunked = version != 10;
+    std::string out = internal::ResponseHead(res, version, keep_alive);
+    std::string piece;
+    bool head_sent = false;
+    for (bool more = true; more;) {
+      piece.clear();
+      connection.NoDeadline();
+      absl::StatusOr<bool> made = absl::InternalError("no answer");
+      try {
+        made = co_await res.stream(piece);
+      } catch (const std::exception& e) {
+        made = absl::InternalError(e.what());
+      }
+      if (!made.ok()) {
+        spdlog::error("streamed answer failed{}: {}", head_sent ? " midway" : "",
+                      made.status().ToString());
+        if (!head_sent) {
+          co_await Write(stream, connection, JsonError(500, "internal", "internal error"), version,
+                         false);
+        }
+        co_return false;
+      }
+      more = *made;
+      if (!piece.empty()) {
+        if (chunked) {
+          char size[24];
+          out.append(size, static_cast<size_t>(std::snprintf(size, sizeof(size), "%zx\r\n", piece.size())));
+          out.append(piece).append("\r\n");
+        } else {
+          out.append(piece);
+        }
+      }
+      if (!more && chunked) out.append("0\r\n\r\n");
+      if (out.empty()) continue;
+      connection.ExpiresAfter(std::chrono::seconds(30));
+      auto [ec, n] = co_await asio::async_write(stream, asio::buffer(out), kTuple);
+      if (ec) co_return false;
+      head_sent = true;
+      out.clear();
+    }
+    co_return true;
   }
 
   template <typename Stream>

@@ -410,25 +410,29 @@ asio::awaitable<Response> V1Routes::Export(Call& call, v1::Op op) {
   if (absl::StatusOr<Params> q = v1::ReadQuery(call.request.query, {}); !q.ok()) {
     co_return StatusError(q.status());
   }
-  // The store hands out lines; the answer is assembled whole, off the I/O
-  // thread (the server has no streamed bodies yet).
+  // Streamed a page at a time, each read on the work pool: memory stays at
+  // one page however large the workspace, and the store is free between
+  // pages however slowly the client reads.
   const int64_t ws = call.ws.id;
-  std::string body;
-  std::function<absl::Status()> job = [this, ws, op, &body] {
-    auto line = [&body](std::string_view l) {
-      body.append(l);
-      body.push_back('\n');
-    };
-    if (op == v1::Op::kExportContacts) return reader_.ExportContacts(ws, line);
-    if (op == v1::Op::kExportEvents) return reader_.ExportEvents(ws, line);
-    return reader_.ExportSessions(ws, line);
-  };
-  absl::Status done = co_await RunOn<absl::Status>(work_, std::move(job));
-  if (!done.ok()) co_return StatusError(done);
+  const store::ExportKind kind = op == v1::Op::kExportContacts ? store::ExportKind::kContacts
+                                 : op == v1::Op::kExportEvents ? store::ExportKind::kEvents
+                                                               : store::ExportKind::kSessions;
+  auto page = std::make_shared<store::ExportPage>();
+  page->limit = options_.export_page_rows;
   Response res;
   res.Set("Content-Type", "application/x-ndjson");
   res.Set("Cache-Control", "no-store");
-  res.body = std::move(body);
+  res.stream = [this, ws, kind, page](std::string& out) -> asio::awaitable<absl::StatusOr<bool>> {
+    std::function<absl::Status()> job = [this, ws, kind, page, &out] {
+      return reader_.ExportPageOf(kind, ws, *page, [&out](std::string_view line) {
+        out.append(line);
+        out.push_back('\n');
+      });
+    };
+    absl::Status read = co_await RunOn<absl::Status>(work_, std::move(job));
+    if (!read.ok()) co_return read;
+    co_return page->rows == page->limit;  // a short page is the last
+  };
   co_return res;
 }
 

@@ -31,6 +31,8 @@ struct V1Options {
   // Called (on a worker thread) after a configuration write, so that the
   // running server's collect configuration follows at once.
   std::function<void()> config_changed;
+  // Rows per read of a streamed export.
+  int export_page_rows = 1000;
 };
 
 class V1Routes {

@@ -89,12 +89,15 @@ std::string ResponseHead(const Response& response, unsigned version, bool keep_a
     head.append("\r\n");
   }
   const bool bodiless = status < 200 || status == 204 || status == 304;
-  if (!bodiless) {
+  if (bodiless) {
+  } else if (response.stream) {
+    if (version != 10) head.append("Transfer-Encoding: chunked\r\n");
+  } else {
     head.append("Content-Length: ");
     head.append(std::to_string(response.body.size()));
     head.append("\r\n");
   }
-  if (version == 10 && keep_alive) head.append("Connection: keep-alive\r\n");
+  if (version == 10 && keep_alive && !response.stream) head.append("Connection: keep-alive\r\n");
   if (version != 10 && !keep_alive) head.append("Connection: close\r\n");
   head.append("\r\n");
   return head;

@@ -145,6 +145,18 @@ TEST(ResponseHeadTest, ConnectionHeaderOnlyWhenItDiffersFromTheVersionDefault) {
   EXPECT_EQ(ResponseHead(res, 10, false).rfind("HTTP/1.0 200 OK\r\n", 0), 0u);
 }
 
+TEST(ResponseHeadTest, StreamedBodiesAreChunkedOrEndWithTheConnection) {
+  Response res;
+  res.stream = [](std::string&) -> boost::asio::awaitable<absl::StatusOr<bool>> { co_return false; };
+  const std::string chunked = ResponseHead(res, 11, true);
+  EXPECT_THAT(chunked, HasSubstr("\r\nTransfer-Encoding: chunked\r\n"));
+  EXPECT_THAT(chunked, Not(HasSubstr("Content-Length")));
+  const std::string until_close = ResponseHead(res, 10, true);
+  EXPECT_THAT(until_close, Not(HasSubstr("Transfer-Encoding")));
+  EXPECT_THAT(until_close, Not(HasSubstr("Content-Length")));
+  EXPECT_THAT(until_close, Not(HasSubstr("keep-alive")));
+}
+
 TEST(ResponseHeadTest, NoContentAnswersCarryNoLength) {
   Response res;
   res.status = 204;

@@ -136,6 +136,15 @@ struct StoreOptions {
   uint64_t journal_segment_bytes = 0;
 };
 
+enum class ExportKind { kContacts, kEvents, kSessions };
+
+// One page of a paged export: the rows whose key is above `after`.
+struct ExportPage {
+  int64_t after = 0;  // the last key given so far (keys are positive)
+  int limit = 1000;
+  int rows = 0;  // rows this page gave
+};
+
 // Counts what was not stored and why (bots, DNT, ignored fields, ...).
 struct CounterDelta {
   int64_t workspace_id = 0;
@@ -415,6 +424,15 @@ class Store {
   virtual absl::Status ExportSessions(std::optional<int64_t> workspace_id,
                                       const std::function<void(std::string_view)>& line) = 0;
   virtual absl::Status ExportCounters(const std::function<void(std::string_view)>& line) = 0;
+  // One page of a contacts, events or sessions export, in key order (id;
+  // seq for events): the rows keyed above `page.after`, at most
+  // `page.limit`, each given to `line`; `page.after` moves to the last row
+  // given and `page.rows` counts them. A page shorter than its limit is the
+  // last. Each page is a short read: a slow reader of a long export holds
+  // no lock between pages.
+  virtual absl::Status ExportPageOf(ExportKind kind, std::optional<int64_t> workspace_id,
+                                    ExportPage& page,
+                                    const std::function<void(std::string_view)>& line) = 0;
   // One contact (resolving merges) with its fields, tags, devices, merges
   // and its timeline: every event of it and of contacts merged into it,
   // newest first, with session boundaries. Errors: NotFound.

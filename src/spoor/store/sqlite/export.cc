@@ -31,6 +31,24 @@ void BindWorkspace(Stmt& s, std::optional<int64_t> ws) {
   if (ws) s.Bind(1, *ws);
 }
 
+// A page is the rows whose key (the table's rowid) is above its cursor, in
+// key order, at most its limit: a range read of the table itself.
+std::string PageSql(const ExportPage* page, std::string_view key) {
+  if (page == nullptr) return "";
+  return StrCat(" AND ", key, " > ?2 ORDER BY ", key, " LIMIT ", std::max(1, page->limit));
+}
+
+void BindPage(Stmt& s, const ExportPage* page) {
+  if (page != nullptr) s.Bind(2, page->after);
+}
+
+// Records the row just exported as the page's cursor.
+void Advance(ExportPage* page, int64_t key) {
+  if (page == nullptr) return;
+  page->after = key;
+  ++page->rows;
+}
+
 absl::Status ForEachRow(Stmt& stmt, const std::function<absl::Status()>& fn) {
   while (true) {
     SPOOR_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -102,13 +120,16 @@ int64_t RootOf(const absl::flat_hash_map<int64_t, int64_t>& roots, int64_t id) {
 
 }  // namespace
 
-absl::Status ExportContacts(Db& db, std::optional<int64_t> workspace_id, const LineFn& line) {
-  SPOOR_ASSIGN_OR_RETURN(Stmt s, db.Prepare(std::string(
+absl::Status ExportContacts(Db& db, std::optional<int64_t> workspace_id, const LineFn& line,
+                            ExportPage* page) {
+  SPOOR_ASSIGN_OR_RETURN(Stmt s, db.Prepare(StrCat(
       "SELECT x.id, w.uuid, x.created_at, x.last_active, x.identified, x.merged_into "
-      "FROM contacts x JOIN workspaces w ON w.id = x.workspace_id WHERE ") +
-      std::string(kWorkspaceFilter) + " ORDER BY x.created_at, x.id"));
+      "FROM contacts x JOIN workspaces w ON w.id = x.workspace_id WHERE ",
+      kWorkspaceFilter, page ? PageSql(page, "x.id") : " ORDER BY x.created_at, x.id")));
   BindWorkspace(s, workspace_id);
+  BindPage(s, page);
   return ForEachRow(s, [&]() -> absl::Status {
+    Advance(page, s.Int(0));
     SPOOR_ASSIGN_OR_RETURN(boost::json::object o, ContactDetails(db, s.Int(0)));
     o["id"] = s.Int(0);
     o["workspace_id"] = s.Text(1);
@@ -121,7 +142,8 @@ absl::Status ExportContacts(Db& db, std::optional<int64_t> workspace_id, const L
   });
 }
 
-absl::Status ExportEvents(Db& db, std::optional<int64_t> workspace_id, const LineFn& line) {
+absl::Status ExportEvents(Db& db, std::optional<int64_t> workspace_id, const LineFn& line,
+                          ExportPage* page) {
   SPOOR_ASSIGN_OR_RETURN(Stmt s, db.Prepare(std::string(
       "SELECT x.seq, w.uuid, x.event_id, x.received_at, x.client_time, x.type, x.source, "
       "x.contact_id, x.device_id, x.session_id, u.value, t.value, r.value, x.language, "
@@ -130,10 +152,12 @@ absl::Status ExportEvents(Db& db, std::optional<int64_t> workspace_id, const Lin
       "FROM events x JOIN workspaces w ON w.id = x.workspace_id "
       "LEFT JOIN strings u ON u.id = x.url_id LEFT JOIN strings t ON t.id = x.title_id "
       "LEFT JOIN strings r ON r.id = x.referrer_id LEFT JOIN strings a ON a.id = x.user_agent_id "
-      "WHERE ") + std::string(kWorkspaceFilter) + " ORDER BY x.seq"));
+      "WHERE ") + std::string(kWorkspaceFilter) + (page ? PageSql(page, "x.seq") : " ORDER BY x.seq")));
   BindWorkspace(s, workspace_id);
+  BindPage(s, page);
   SPOOR_ASSIGN_OR_RETURN(auto roots, RootMap(db));
   return ForEachRow(s, [&]() -> absl::Status {
+    Advance(page, s.Int(0));
     boost::json::object o;
     o["id"] = s.Text(2);
     o["seq"] = s.Int(0);
@@ -161,17 +185,20 @@ absl::Status ExportEvents(Db& db, std::optional<int64_t> workspace_id, const Lin
   });
 }
 
-absl::Status ExportSessions(Db& db, std::optional<int64_t> workspace_id, const LineFn& line) {
+absl::Status ExportSessions(Db& db, std::optional<int64_t> workspace_id, const LineFn& line,
+                            ExportPage* page) {
   SPOOR_ASSIGN_OR_RETURN(Stmt s, db.Prepare(std::string(
       "SELECT x.id, w.uuid, x.contact_id, x.device_id, x.started_at, x.last_event_at, "
       "x.event_count, l.value, e.value, r.value, x.utm_source, x.utm_medium, x.utm_campaign, "
       "x.utm_term, x.utm_content, x.channel, x.browser, x.os, x.device_type FROM sessions x "
       "JOIN workspaces w ON w.id = x.workspace_id LEFT JOIN strings l ON l.id = x.landing_url_id "
       "LEFT JOIN strings e ON e.id = x.exit_url_id LEFT JOIN strings r ON r.id = x.referrer_id "
-      "WHERE ") + std::string(kWorkspaceFilter) + " ORDER BY x.id"));
+      "WHERE ") + std::string(kWorkspaceFilter) + (page ? PageSql(page, "x.id") : " ORDER BY x.id")));
   BindWorkspace(s, workspace_id);
+  BindPage(s, page);
   SPOOR_ASSIGN_OR_RETURN(auto roots, RootMap(db));
   return ForEachRow(s, [&]() -> absl::Status {
+    Advance(page, s.Int(0));
     boost::json::object o;
     o["id"] = s.Int(0);
     o["workspace_id"] = s.Text(1);

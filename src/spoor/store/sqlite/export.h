@@ -16,9 +16,14 @@ namespace spoor::store::sqlite {
 
 using LineFn = std::function<void(std::string_view)>;
 
-absl::Status ExportContacts(Db& db, std::optional<int64_t> workspace_id, const LineFn& line);
-absl::Status ExportEvents(Db& db, std::optional<int64_t> workspace_id, const LineFn& line);
-absl::Status ExportSessions(Db& db, std::optional<int64_t> workspace_id, const LineFn& line);
+// Everything, or with `page` the rows after its cursor, at most its limit
+// (the cursor then moves to the last row given).
+absl::Status ExportContacts(Db& db, std::optional<int64_t> workspace_id, const LineFn& line,
+                            ExportPage* page = nullptr);
+absl::Status ExportEvents(Db& db, std::optional<int64_t> workspace_id, const LineFn& line,
+                          ExportPage* page = nullptr);
+absl::Status ExportSessions(Db& db, std::optional<int64_t> workspace_id, const LineFn& line,
+                            ExportPage* page = nullptr);
 absl::Status ExportCounters(Db& db, const LineFn& line);
 absl::StatusOr<std::string> ShowContact(Db& db, int64_t contact, const TimelineQuery& query);
 

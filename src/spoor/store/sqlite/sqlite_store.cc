@@ -584,6 +584,17 @@ class SqliteStore final : public Store {
     absl::MutexLock lock(&mu_);
     return sqlite::ExportSessions(*db_, workspace_id, line);
   }
+  absl::Status ExportPageOf(ExportKind kind, std::optional<int64_t> workspace_id, ExportPage& page,
+                            const std::function<void(std::string_view)>& line) override {
+    absl::MutexLock lock(&mu_);
+    page.rows = 0;
+    switch (kind) {
+      case ExportKind::kContacts: return sqlite::ExportContacts(*db_, workspace_id, line, &page);
+      case ExportKind::kEvents: return sqlite::ExportEvents(*db_, workspace_id, line, &page);
+      case ExportKind::kSessions: return sqlite::ExportSessions(*db_, workspace_id, line, &page);
+    }
+    return absl::InvalidArgumentError("unknown export");
+  }
   absl::Status ExportCounters(const std::function<void(std::string_view)>& line) override {
     absl::MutexLock lock(&mu_);
     return sqlite::ExportCounters(*db_, line);

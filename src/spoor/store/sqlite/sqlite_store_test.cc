@@ -1,6 +1,7 @@
 #include "spoor/store/store.h"
 
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -194,6 +195,44 @@ TEST_F(SqliteStoreTest, SessionsSplitAfterThirtyMinutesOfInactivity) {
   }).ok());
   ASSERT_EQ(sessions.size(), 2u);
   EXPECT_NE(sessions[0].find("\"event_count\":2"), std::string::npos) << sessions[0];
+}
+
+TEST_F(SqliteStoreTest, PagedExportsGiveEveryRowOnceAndStopShort) {
+  const int64_t t0 = 1700000000000000, hour = 3600000000;
+  std::vector<Event> events;
+  // 7 contacts, 2 sessions each (an hour apart), in another workspace too.
+  auto other = store_->CreateWorkspace("other");
+  ASSERT_TRUE(other.ok()) << other.status();
+  for (uint64_t c = 1; c <= 7; ++c) {
+    for (int64_t k = 0; k < 2; ++k) {
+      const int64_t t = t0 + k * hour + static_cast<int64_t>(c);
+      events.push_back(PageView(ws_.id, 100 + c, "d" + std::to_string(c), t));
+    }
+  }
+  events.push_back(PageView(other->id, 999, "elsewhere", t0));
+  ASSERT_TRUE(store_->ApplyEvents(events, static_cast<int64_t>(events.size())).ok());
+  for (ExportKind kind : {ExportKind::kContacts, ExportKind::kEvents, ExportKind::kSessions}) {
+    std::multiset<std::string> whole;
+    auto add_to = [](std::multiset<std::string>& set) {
+      return [&set](std::string_view l) { set.emplace(l); };
+    };
+    absl::Status s = kind == ExportKind::kContacts ? store_->ExportContacts(ws_.id, add_to(whole))
+                     : kind == ExportKind::kEvents ? store_->ExportEvents(ws_.id, add_to(whole))
+                                                   : store_->ExportSessions(ws_.id, add_to(whole));
+    ASSERT_TRUE(s.ok()) << s;
+    ASSERT_EQ(whole.size(), kind == ExportKind::kContacts ? 7u : 14u);
+    std::multiset<std::string> paged;
+    ExportPage page;
+    page.limit = 3;
+    int pages = 0;
+    do {
+      ASSERT_LT(++pages, 10);
+      ASSERT_TRUE(store_->ExportPageOf(kind, ws_.id, page, add_to(paged)).ok());
+      EXPECT_LE(page.rows, 3);
+    } while (page.rows == page.limit);
+    EXPECT_EQ(paged, whole) << static_cast<int>(kind);
+    EXPECT_EQ(pages, static_cast<int>(whole.size()) / 3 + 1);
+  }
 }
 
 TEST_F(SqliteStoreTest, ContactCounterReservationsDoNotOverlap) {
