@@ -105,6 +105,48 @@ void BM_ProcessorApply(benchmark::State& state) {
 }
 BENCHMARK(BM_ProcessorApply)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->MinTime(3);
 
+// Lists pages of `range(0)` contacts (each with three fields and two tags)
+// out of 2000, as the contacts APIs do.
+void BM_ListContacts(benchmark::State& state) {
+  std::string dir = (std::filesystem::temp_directory_path() / "spoor-bench-XXXXXX").string();
+  dir = mkdtemp(dir.data());
+  store::StoreOptions options{dir};
+  options.ingest = true;
+  auto store = std::move(*store::OpenSqliteStore(options));
+  int64_t ws = store->EnsureDefaultWorkspace()->id;
+  std::vector<Event> events;
+  int64_t t = 1700000000000000;
+  for (int i = 1; i <= 2000; ++i) {
+    Event e;
+    e.id = NewEventId(t += 1000);
+    e.workspace_id = ws;
+    e.received_at_us = t;
+    e.contact_id = static_cast<uint64_t>(i);
+    e.device_id = "device" + std::to_string(i);
+    e.url = "https://shop.example.com/";
+    e.fields = {{"email", "user" + std::to_string(i) + "@x.com"},
+                {"firstname", "First" + std::to_string(i)},
+                {"lastname", "Last" + std::to_string(i)}};
+    e.tags_add = {"customer", "tag" + std::to_string(i % 10)};
+    events.push_back(std::move(e));
+  }
+  if (auto applied = store->ApplyEvents(events, 1); !applied.ok()) {
+    state.SkipWithError(std::string(applied.status().message()).c_str());
+  }
+  store::ContactQuery q;
+  q.workspace_id = ws;
+  q.limit = static_cast<int>(state.range(0));
+  for (auto _ : state) {
+    auto page = store->ListContacts(q);
+    if (!page.ok()) state.SkipWithError(std::string(page.status().message()).c_str());
+    benchmark::DoNotOptimize(page);
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+  store.reset();
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_ListContacts)->Arg(30)->Arg(200)->Unit(benchmark::kMicrosecond);
+
 void BM_AppendInbox(benchmark::State& state) {
   std::string dir = (std::filesystem::temp_directory_path() / "spoor-bench-XXXXXX").string();
   dir = mkdtemp(dir.data());

@@ -1,6 +1,9 @@
 #include "spoor/store/sqlite/contacts.h"
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "spoor/common/status.h"
 #include "spoor/common/strings.h"
 
@@ -129,22 +132,35 @@ absl::Status AddFilter(Db& db, int64_t workspace_id, const ContactFilter& f, Sql
   return absl::InvalidArgumentError(StrCat("unknown operator ", f.op));
 }
 
-absl::Status LoadDetails(Db& db, ContactRecord& c) {
+// Fills the contacts' fields and tags: two reads for the whole page, not
+// two per contact.
+absl::Status LoadDetails(Db& db, absl::Span<ContactRecord> contacts) {
+  if (contacts.empty()) return absl::OkStatus();
+  absl::flat_hash_map<int64_t, ContactRecord*> by_id;
+  std::string ids = "[";
+  for (ContactRecord& c : contacts) {
+    by_id[c.id] = &c;
+    if (ids.size() > 1) ids.push_back(',');
+    absl::StrAppend(&ids, c.id);
+  }
+  ids.push_back(']');
   SPOOR_ASSIGN_OR_RETURN(Stmt fields, db.Prepare(
-      "SELECT alias, value FROM contact_fields WHERE contact_id = ?1 ORDER BY alias"));
-  fields.Bind(1, c.id);
+      "SELECT contact_id, alias, value FROM contact_fields "
+      "WHERE contact_id IN (SELECT value FROM json_each(?1)) ORDER BY contact_id, alias"));
+  fields.Bind(1, ids);
   while (true) {
     SPOOR_ASSIGN_OR_RETURN(bool row, fields.Step());
     if (!row) break;
-    c.fields.emplace_back(fields.Text(0), fields.Text(1));
+    by_id.at(fields.Int(0))->fields.emplace_back(fields.Text(1), fields.Text(2));
   }
   SPOOR_ASSIGN_OR_RETURN(Stmt tags, db.Prepare(
-      "SELECT tag FROM contact_tags WHERE contact_id = ?1 ORDER BY tag"));
-  tags.Bind(1, c.id);
+      "SELECT contact_id, tag FROM contact_tags "
+      "WHERE contact_id IN (SELECT value FROM json_each(?1)) ORDER BY contact_id, tag"));
+  tags.Bind(1, ids);
   while (true) {
     SPOOR_ASSIGN_OR_RETURN(bool row, tags.Step());
     if (!row) break;
-    c.tags.emplace_back(tags.Text(0));
+    by_id.at(tags.Int(0))->tags.emplace_back(tags.Text(1));
   }
   return absl::OkStatus();
 }
@@ -205,7 +221,7 @@ absl::StatusOr<ContactPage> ListContacts(Db& db, const ContactQuery& q) {
     if (!row) break;
     page.contacts.push_back(ReadContact(stmt));
   }
-  for (ContactRecord& c : page.contacts) SPOOR_RETURN_IF_ERROR(LoadDetails(db, c));
+  SPOOR_RETURN_IF_ERROR(LoadDetails(db, absl::MakeSpan(page.contacts)));
   return page;
 }
 
@@ -217,7 +233,7 @@ absl::StatusOr<ContactRecord> GetContact(Db& db, int64_t workspace_id, int64_t i
   SPOOR_ASSIGN_OR_RETURN(bool found, stmt.Step());
   if (!found) return absl::NotFoundError("Item was not found.");
   ContactRecord c = ReadContact(stmt);
-  SPOOR_RETURN_IF_ERROR(LoadDetails(db, c));
+  SPOOR_RETURN_IF_ERROR(LoadDetails(db, absl::MakeSpan(&c, 1)));
   return c;
 }
 

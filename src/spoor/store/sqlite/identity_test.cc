@@ -350,6 +350,11 @@ TEST_F(ContactWriteTest, ListsFilterSortAndPageWithBoundValues) {
   ASSERT_EQ(page->contacts.size(), 3u);
   EXPECT_EQ(page->contacts[0].id, 503);  // NULL sorts first
   EXPECT_EQ(page->contacts[1].id, 502);
+  // Each contact of the page carries its own fields, in alias order.
+  using Fields = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(page->contacts[0].fields, (Fields{{"phone", "+1"}}));
+  EXPECT_EQ(page->contacts[1].fields, (Fields{{"email", "a@x.com"}, {"firstname", "Al"}}));
+  EXPECT_EQ(page->contacts[2].fields, (Fields{{"email", "b@x.com"}, {"firstname", "Bea"}}));
   q.filters = {{"email", "like", {"%@x.com"}}};
   q.limit = 1;
   q.start = 1;
