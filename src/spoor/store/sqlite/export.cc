@@ -113,6 +113,32 @@ absl::StatusOr<absl::flat_hash_map<int64_t, int64_t>> RootMap(Db& db) {
   return root;
 }
 
+// The same for the merged contacts a page's rows name: the page's
+// `contact_column` of `table` (aliased x), keyed by `key`. A page reads
+// only its own merges, however many the store holds.
+absl::StatusOr<absl::flat_hash_map<int64_t, int64_t>> PageRootMap(
+    Db& db, std::optional<int64_t> workspace_id, const ExportPage& page, std::string_view table,
+    std::string_view key, std::string_view contact_column) {
+  SPOOR_ASSIGN_OR_RETURN(Stmt s, db.Prepare(StrCat(
+      "WITH RECURSIVE page(contact) AS (SELECT ", contact_column, " FROM ", table, " x WHERE ",
+      kWorkspaceFilter, PageSql(&page, key), "), "
+      "up(start, next, depth) AS ("
+      "  SELECT c.id, c.merged_into, 0 FROM contacts c"
+      "  WHERE c.id IN (SELECT contact FROM page) AND c.merged_into IS NOT NULL"
+      "  UNION ALL SELECT up.start, c.merged_into, up.depth + 1 FROM contacts c"
+      "  JOIN up ON c.id = up.next WHERE c.merged_into IS NOT NULL AND up.depth < 32) "
+      "SELECT start, next FROM up WHERE NOT EXISTS "
+      "(SELECT 1 FROM contacts c WHERE c.id = up.next AND c.merged_into IS NOT NULL)")));
+  BindWorkspace(s, workspace_id);
+  BindPage(s, &page);
+  absl::flat_hash_map<int64_t, int64_t> root;
+  SPOOR_RETURN_IF_ERROR(ForEachRow(s, [&] {
+    root[s.Int(0)] = s.Int(1);
+    return absl::OkStatus();
+  }));
+  return root;
+}
+
 int64_t RootOf(const absl::flat_hash_map<int64_t, int64_t>& roots, int64_t id) {
   auto it = roots.find(id);
   return it == roots.end() ? id : it->second;
@@ -155,7 +181,9 @@ absl::Status ExportEvents(Db& db, std::optional<int64_t> workspace_id, const Lin
       "WHERE ") + std::string(kWorkspaceFilter) + (page ? PageSql(page, "x.seq") : " ORDER BY x.seq")));
   BindWorkspace(s, workspace_id);
   BindPage(s, page);
-  SPOOR_ASSIGN_OR_RETURN(auto roots, RootMap(db));
+  SPOOR_ASSIGN_OR_RETURN(auto roots, page ? PageRootMap(db, workspace_id, *page, "events",
+                                                        "x.seq", "x.contact_id")
+                                            : RootMap(db));
   return ForEachRow(s, [&]() -> absl::Status {
     Advance(page, s.Int(0));
     boost::json::object o;
@@ -196,7 +224,9 @@ absl::Status ExportSessions(Db& db, std::optional<int64_t> workspace_id, const L
       "WHERE ") + std::string(kWorkspaceFilter) + (page ? PageSql(page, "x.id") : " ORDER BY x.id")));
   BindWorkspace(s, workspace_id);
   BindPage(s, page);
-  SPOOR_ASSIGN_OR_RETURN(auto roots, RootMap(db));
+  SPOOR_ASSIGN_OR_RETURN(auto roots, page ? PageRootMap(db, workspace_id, *page, "sessions",
+                                                        "x.id", "x.contact_id")
+                                            : RootMap(db));
   return ForEachRow(s, [&]() -> absl::Status {
     Advance(page, s.Int(0));
     boost::json::object o;

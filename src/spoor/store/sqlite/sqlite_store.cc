@@ -588,12 +588,22 @@ class SqliteStore final : public Store {
                             const std::function<void(std::string_view)>& line) override {
     absl::MutexLock lock(&mu_);
     page.rows = 0;
+    // One snapshot for the page's reads (its rows and their merges).
+    SPOOR_RETURN_IF_ERROR(db_->Exec("BEGIN"));
+    absl::Status status = absl::InvalidArgumentError("unknown export");
     switch (kind) {
-      case ExportKind::kContacts: return sqlite::ExportContacts(*db_, workspace_id, line, &page);
-      case ExportKind::kEvents: return sqlite::ExportEvents(*db_, workspace_id, line, &page);
-      case ExportKind::kSessions: return sqlite::ExportSessions(*db_, workspace_id, line, &page);
+      case ExportKind::kContacts:
+        status = sqlite::ExportContacts(*db_, workspace_id, line, &page);
+        break;
+      case ExportKind::kEvents:
+        status = sqlite::ExportEvents(*db_, workspace_id, line, &page);
+        break;
+      case ExportKind::kSessions:
+        status = sqlite::ExportSessions(*db_, workspace_id, line, &page);
+        break;
     }
-    return absl::InvalidArgumentError("unknown export");
+    absl::Status ended = db_->Exec(status.ok() ? "COMMIT" : "ROLLBACK");
+    return status.ok() ? ended : status;
   }
   absl::Status ExportCounters(const std::function<void(std::string_view)>& line) override {
     absl::MutexLock lock(&mu_);
