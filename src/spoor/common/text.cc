@@ -1,5 +1,8 @@
 #include "spoor/common/text.h"
 
+#include <cstdint>
+#include <cstring>
+
 #include "absl/strings/escaping.h"
 #include "spoor/common/strings.h"
 
@@ -44,21 +47,23 @@ size_t ValidSequenceLength(std::string_view s, size_t i) {
 }  // namespace
 
 std::string PercentDecode(std::string_view in, bool plus_is_space) {
-  std::string out;
-  out.reserve(in.size());
+  // Never longer than its input: written in place, then cut to length.
+  std::string out(in.size(), '\0');
+  char* to = out.data();
   for (size_t i = 0; i < in.size(); ++i) {
     char c = in[i];
     if (c == '%' && i + 2 < in.size()) {
       int hi = HexValue(in[i + 1]);
       int lo = HexValue(in[i + 2]);
       if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
+        *to++ = static_cast<char>(hi * 16 + lo);
         i += 2;
         continue;
       }
     }
-    out.push_back(plus_is_space && c == '+' ? ' ' : c);
+    *to++ = plus_is_space && c == '+' ? ' ' : c;
   }
+  out.resize(static_cast<size_t>(to - out.data()));
   return out;
 }
 
@@ -81,6 +86,15 @@ std::string PercentEncode(std::string_view in) {
 
 bool IsValidUtf8(std::string_view in) {
   for (size_t i = 0; i < in.size();) {
+    // Eight ASCII bytes at a time: what most text is.
+    uint64_t word;
+    if (i + sizeof(word) <= in.size()) {
+      std::memcpy(&word, in.data() + i, sizeof(word));
+      if ((word & 0x8080808080808080ull) == 0) {
+        i += sizeof(word);
+        continue;
+      }
+    }
     size_t n = ValidSequenceLength(in, i);
     if (n == 0) return false;
     i += n;

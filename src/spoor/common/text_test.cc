@@ -54,6 +54,31 @@ TEST(Utf8, ValidatesAndRepairs) {
   EXPECT_EQ(TruncateUtf8("h\xC3\xA9llo", 2), "h");
 }
 
+TEST(Utf8, ASequenceIsJudgedWhereverItFallsAmongAsciiRuns) {
+  const std::string ascii(40, 'a');
+  for (size_t at = 0; at + 3 <= ascii.size(); ++at) {
+    std::string good = ascii, bad = ascii, cut = ascii;
+    good.replace(at, 3, "\xE2\x82\xAC");  // €
+    bad.replace(at, 2, "\xC0\xAF");        // overlong
+    cut.replace(at, 1, "\xE2");             // lead byte without its continuation
+    EXPECT_TRUE(IsValidUtf8(good)) << at;
+    EXPECT_FALSE(IsValidUtf8(bad)) << at;
+    EXPECT_FALSE(IsValidUtf8(cut)) << at;
+    EXPECT_EQ(RepairUtf8(cut).size(), ascii.size() + 2) << at;
+  }
+  EXPECT_FALSE(IsValidUtf8(ascii + "\xFF"));
+}
+
+TEST(PercentDecode, LongInputsDecodeWhole) {
+  std::string in, want;
+  for (int i = 0; i < 100; ++i) {
+    in += "ab%2Fc+";
+    want += "ab/c ";
+  }
+  EXPECT_EQ(PercentDecode(in, true), want);
+  EXPECT_EQ(PercentDecode("", true), "");
+}
+
 TEST(ParseBasicAuth, UserAndPassword) {
   auto ok = ParseBasicAuth("Basic dXNlcjpwYTpzcw==");  // user:pa:ss
   ASSERT_TRUE(ok.has_value());

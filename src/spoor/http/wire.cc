@@ -67,7 +67,12 @@ std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, e
 namespace {
 
 void AppendClean(std::string& out, std::string_view s) {
-  for (char c : s) out.push_back(c == '\r' || c == '\n' || c == '\0' ? ' ' : c);
+  const size_t from = out.size();
+  out.append(s);
+  for (size_t i = from; i < out.size(); ++i) {
+    char& c = out[i];
+    if (c == '\r' || c == '\n' || c == '\0') c = ' ';
+  }
 }
 
 }  // namespace
