@@ -68,14 +68,28 @@ void BM_ReceiverPixel(benchmark::State& state) {
 }
 BENCHMARK(BM_ReceiverPixel);
 
+// A store in a fresh temporary folder, removed afterwards.
+struct ScratchStore {
+  ScratchStore() {
+    std::string path = (std::filesystem::temp_directory_path() / "spoor-bench-XXXXXX").string();
+    dir = mkdtemp(path.data());
+    store::StoreOptions options{dir};
+    options.ingest = true;
+    store = std::move(*store::OpenSqliteStore(options));
+  }
+  ~ScratchStore() {
+    store.reset();
+    std::filesystem::remove_all(dir);
+  }
+  std::string dir;
+  std::unique_ptr<store::Store> store;
+};
+
 // Applies batches of 1000 page views spread over `range(0)` contacts; every
 // 50th event identifies its contact by email (so merges happen too).
 void BM_ProcessorApply(benchmark::State& state) {
-  std::string dir = (std::filesystem::temp_directory_path() / "spoor-bench-XXXXXX").string();
-  dir = mkdtemp(dir.data());
-  store::StoreOptions options{dir};
-  options.ingest = true;
-  auto store = std::move(*store::OpenSqliteStore(options));
+  ScratchStore scratch;
+  store::Store* store = scratch.store.get();
   int64_t ws = store->EnsureDefaultWorkspace()->id;
   const int contacts = static_cast<int>(state.range(0));
   int64_t t = 1700000000000000, seq = 0, n = 0;
@@ -100,19 +114,14 @@ void BM_ProcessorApply(benchmark::State& state) {
     if (!stats.ok()) state.SkipWithError(std::string(stats.status().message()).c_str());
   }
   state.SetItemsProcessed(state.iterations() * 1000);
-  store.reset();
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_ProcessorApply)->Arg(1000)->Arg(100000)->Unit(benchmark::kMillisecond)->MinTime(3);
 
 // Lists pages of `range(0)` contacts (each with three fields and two tags)
 // out of 2000, as the contacts APIs do.
 void BM_ListContacts(benchmark::State& state) {
-  std::string dir = (std::filesystem::temp_directory_path() / "spoor-bench-XXXXXX").string();
-  dir = mkdtemp(dir.data());
-  store::StoreOptions options{dir};
-  options.ingest = true;
-  auto store = std::move(*store::OpenSqliteStore(options));
+  ScratchStore scratch;
+  store::Store* store = scratch.store.get();
   int64_t ws = store->EnsureDefaultWorkspace()->id;
   std::vector<Event> events;
   int64_t t = 1700000000000000;
@@ -142,17 +151,12 @@ void BM_ListContacts(benchmark::State& state) {
     benchmark::DoNotOptimize(page);
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
-  store.reset();
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_ListContacts)->Arg(30)->Arg(200)->Unit(benchmark::kMicrosecond);
 
 void BM_AppendInbox(benchmark::State& state) {
-  std::string dir = (std::filesystem::temp_directory_path() / "spoor-bench-XXXXXX").string();
-  dir = mkdtemp(dir.data());
-  store::StoreOptions options{dir};
-  options.ingest = true;
-  auto store = std::move(*store::OpenSqliteStore(options));
+  ScratchStore scratch;
+  store::Store* store = scratch.store.get();
   Event e;
   e.id = NewEventId(1700000000000000);
   e.url = std::string(120, 'u');
@@ -165,8 +169,6 @@ void BM_AppendInbox(benchmark::State& state) {
     if (!s.ok()) state.SkipWithError(std::string(s.message()).c_str());
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
-  store.reset();
-  std::filesystem::remove_all(dir);
 }
 BENCHMARK(BM_AppendInbox)->Arg(1)->Arg(64)->Arg(1024)->Unit(benchmark::kMicrosecond);
 
