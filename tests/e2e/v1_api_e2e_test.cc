@@ -331,7 +331,9 @@ TEST_F(V1ExportE2E, LongExportsArriveWholeInPiecesTheSameAsTheCli) {
     HttpResponse r = Api("GET", "/api/v1/export/" + what);
     ASSERT_EQ(r.status, 200) << what << r.body;
     std::multiset<std::string> lines = LinesOf(r.body);
-    EXPECT_EQ(lines.size(), what == "sessions" ? lines.size() : 30u) << what;
+    if (what != "sessions") {  // contacts made by the API have no sessions
+      EXPECT_EQ(lines.size(), 30u) << what;
+    }
     EXPECT_EQ(lines, LinesOf(RunSpoor({"export", what, "--data", data(), "--workspace", ws})))
         << what;
   }
@@ -391,7 +393,9 @@ TEST_F(V1ExportE2E, AReaderLeavingMidwayLeavesTheServerWell) {
   HttpResponse r = Api("GET", "/api/v1/export/contacts");
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(LinesOf(r.body).size(), 60u);
-  EXPECT_EQ(Send(server_->port(), HttpRequest{.target = "/healthz"}).status, 200);
+  HttpRequest health;
+  health.target = "/healthz";
+  EXPECT_EQ(Send(server_->port(), health).status, 200);
 }
 
 TEST_F(V1ApiE2E, ClientsCreateShowSecretOnceListAndRevoke) {

@@ -148,13 +148,9 @@ class Journal::Impl {
   // segment, so publishing the furthest synced end keeps what readers see a
   // prefix without gaps.
   absl::StatusOr<int64_t> Append(absl::Span<const std::string_view> bodies) {
-    std::string buffer;
-    size_t bytes = 0;
     for (std::string_view body : bodies) {
       if (body.size() > kMaxBody) return absl::InvalidArgumentError("journal: record too large");
-      bytes += kHeaderBytes + body.size();
     }
-    buffer.reserve(bytes);
     std::shared_ptr<Segment> segment;
     size_t end = 0;
     int64_t last = 0;
@@ -162,8 +158,11 @@ class Journal::Impl {
       absl::MutexLock lock(&append_mu_);
       if (!latched_.ok()) return latched_;
       last = last_seq_;
-      for (std::string_view body : bodies) AppendRecord(buffer, ++last, body);
-      SPOOR_RETURN_IF_ERROR(Write(buffer, last));
+      records_.clear();
+      for (std::string_view body : bodies) AppendRecord(records_, ++last, body);
+      absl::Status written = Write(records_, last);
+      if (records_.capacity() > kKeptRecordBytes) std::string().swap(records_);
+      SPOOR_RETURN_IF_ERROR(written);
       segment = active_;
       end = active_offset_;
     }
@@ -440,6 +439,10 @@ class Journal::Impl {
   mutable absl::Mutex append_mu_;  // the writer's
   std::shared_ptr<Segment> active_ ABSL_GUARDED_BY(append_mu_);
   size_t active_offset_ ABSL_GUARDED_BY(append_mu_) = 0;
+  // An append's records, built here so that commits reuse one buffer; one
+  // grown past kKeptRecordBytes by a large batch is given back after it.
+  std::string records_ ABSL_GUARDED_BY(append_mu_);
+  static constexpr size_t kKeptRecordBytes = 4 << 20;
   size_t zeroed_ ABSL_GUARDED_BY(append_mu_) = 0;  // bytes of the active segment holding zeroes or records
   int64_t last_seq_ ABSL_GUARDED_BY(append_mu_) = 0;
   uint64_t next_number_ ABSL_GUARDED_BY(append_mu_) = 1;
