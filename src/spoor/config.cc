@@ -102,6 +102,9 @@ absl::Status ApplyToml(const std::string& path, ServeConfig& cfg) {
     }
     cfg.synchronous_full = synchronous == "full";
     Read(file, "max_queue", cfg.pipeline.max_queue);
+    Read(file, "commit_delay_us", cfg.pipeline.commit_delay_us);
+    Read(file, "commit_siblings", cfg.pipeline.commit_siblings);
+    Read(file, "commit_delay_events", cfg.pipeline.commit_delay_events);
     Read(file, "process_yield_ms", cfg.pipeline.process_yield_ms);
     Read(file, "process_max_lag_ms", cfg.pipeline.process_max_lag_ms);
     Read(file, "export_page_rows", cfg.export_page_rows);
@@ -169,6 +172,17 @@ absl::StatusOr<ServeConfig> ResolveServeConfig(const ServeFlags& flags) {
     return absl::InvalidArgumentError("header_limit must be at least 1024 bytes");
   }
   if (cfg.pipeline.max_queue < 1) return absl::InvalidArgumentError("max_queue must be positive");
+  if (cfg.pipeline.commit_delay_us < 0 || cfg.pipeline.commit_delay_us > 100000) {
+    return absl::InvalidArgumentError("commit_delay_us must be 0 to 100000");
+  }
+  if (cfg.pipeline.commit_siblings < 1) {
+    return absl::InvalidArgumentError("commit_siblings must be positive");
+  }
+  if (cfg.pipeline.commit_delay_events < 1 ||
+      cfg.pipeline.commit_delay_events > cfg.pipeline.max_batch) {
+    return absl::InvalidArgumentError(
+        StrCat("commit_delay_events must be 1 to ", cfg.pipeline.max_batch));
+  }
   if (cfg.pipeline.process_yield_ms < 0 || cfg.pipeline.process_yield_ms > 60000) {
     return absl::InvalidArgumentError("process_yield_ms must be 0 to 60000");
   }

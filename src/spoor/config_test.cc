@@ -52,7 +52,8 @@ TEST_F(ConfigFileTest, FileThenFlags) {
   flags.config_file = Write("listen = \"127.0.0.1:7000\"\nthreads = 3\nmax_queue = 77\n"
                             "synchronous = \"normal\"\nbot_substrings = [\"X\"]\n"
                             "process_yield_ms = 5\nprocess_max_lag_ms = 1500\n"
-                            "export_page_rows = 250\n");
+                            "export_page_rows = 250\ncommit_delay_us = 0\n"
+                            "commit_siblings = 4\ncommit_delay_events = 100\n");
   flags.threads = 1;
   auto cfg = ResolveServeConfig(flags);
   ASSERT_TRUE(cfg.ok()) << cfg.status();
@@ -62,6 +63,9 @@ TEST_F(ConfigFileTest, FileThenFlags) {
   EXPECT_EQ(cfg->pipeline.process_yield_ms, 5);
   EXPECT_EQ(cfg->pipeline.process_max_lag_ms, 1500);
   EXPECT_EQ(cfg->export_page_rows, 250);
+  EXPECT_EQ(cfg->pipeline.commit_delay_us, 0);
+  EXPECT_EQ(cfg->pipeline.commit_siblings, 4u);
+  EXPECT_EQ(cfg->pipeline.commit_delay_events, 100u);
   EXPECT_FALSE(cfg->synchronous_full);
   EXPECT_EQ(cfg->bot_substrings, std::vector<std::string>{"X"});
 }
@@ -73,6 +77,14 @@ TEST_F(ConfigFileTest, BadValuesAreClearErrors) {
   flags.config_file = Write("synchronous = \"off\"\n");
   EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
   flags.config_file = Write("max_queue = 0\n");
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
+  flags.config_file = Write("commit_delay_us = -1\n");
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
+  flags.config_file = Write("commit_delay_us = 1000000\n");
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
+  flags.config_file = Write("commit_siblings = 0\n");
+  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
+  flags.config_file = Write("commit_delay_events = 0\n");
   EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
   flags.config_file = Write("process_yield_ms = -1\n");
   EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));

@@ -165,10 +165,34 @@ class LocalPipeline::Impl {
             },
             this));
         if (queue_.empty()) return;  // stopping, and everything is committed
+        if (queued_events_ >= options_.commit_siblings) AwaitSiblings();
         Take(batch);
         committing_ = true;
       }
       Commit(batch);
+    }
+  }
+
+  // Called with the events that arrived while the previous commit was
+  // written queued: enough of them means requests keep coming faster than
+  // syncs end, so a short wait lets one sync carry more of them. Waits up to
+  // commit_delay_us, and not past a third of it without a new event (the
+  // senders are all waiting on this commit) or once commit_delay_events are
+  // queued.
+  void AwaitSiblings() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (options_.commit_delay_us <= 0 || queued_events_ >= options_.commit_delay_events) return;
+    const absl::Duration delay = absl::Microseconds(options_.commit_delay_us);
+    const absl::Time deadline = absl::Now() + delay;
+    auto enough = [](Impl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+      return self->queued_events_ >= self->options_.commit_delay_events || self->stopping_;
+    };
+    ++stats_.delayed_commits;
+    while (!enough(this)) {
+      const size_t seen = queued_events_;
+      const absl::Time now = absl::Now();
+      if (now >= deadline) return;
+      mu_.AwaitWithDeadline(absl::Condition(+enough, this), std::min(deadline, now + delay / 3));
+      if (queued_events_ == seen) return;
     }
   }
 

@@ -9,6 +9,8 @@
 #include <boost/json.hpp>
 
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "spoor/common/testing/temp_dir.h"
 #include "spoor/common/ids.h"
@@ -269,6 +271,99 @@ TEST_F(PipelineTest, StopCommitsWhatIsQueued) {
   EXPECT_EQ(ok.load(), 100);
   EXPECT_EQ(CountEvents(*store_), 100u);
   EXPECT_TRUE(absl::IsUnavailable((*pipeline)->Publish(MakeEvent(ws_, 3, 999), [](absl::Status) {})));
+}
+
+// Options where any queued event counts as load, so the writer always waits
+// (up to `delay`) for `events` to gather.
+PipelineOptions DelayedCommits(absl::Duration delay, size_t events) {
+  PipelineOptions options;
+  options.commit_delay_us = static_cast<int>(absl::ToInt64Microseconds(delay));
+  options.commit_siblings = 1;
+  options.commit_delay_events = events;
+  return options;
+}
+
+TEST_F(PipelineTest, ADelayedCommitGoesAheadOnceEnoughEventsWait) {
+  auto pipeline = LocalPipeline::Start(*store_, DelayedCommits(absl::Seconds(30), 5), {});
+  ASSERT_TRUE(pipeline.ok());
+  std::atomic<int> acked{0};
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE((*pipeline)->Publish(MakeEvent(ws_, 1, i), [&](absl::Status s) {
+      EXPECT_TRUE(s.ok()) << s;
+      ++acked;
+    }).ok());
+    // The writer has the first one and waits for company.
+    if (i == 0) absl::SleepFor(absl::Milliseconds(50));
+  }
+  (*pipeline)->WaitProcessed();
+  EXPECT_EQ(acked.load(), 5);
+  // One sync for all five, without waiting out the delay or its quiet third.
+  EXPECT_EQ((*pipeline)->Stats().commits, 1);
+  EXPECT_EQ((*pipeline)->Stats().delayed_commits, 1);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+}
+
+TEST_F(PipelineTest, ADelayedCommitGoesAheadWhenNothingMoreArrives) {
+  // Nothing else will come: the wait ends after a third of the delay.
+  auto pipeline =
+      LocalPipeline::Start(*store_, DelayedCommits(absl::Milliseconds(300), 100), {});
+  ASSERT_TRUE(pipeline.ok());
+  absl::Notification done;
+  const absl::Time start = absl::Now();
+  absl::Time acked;
+  ASSERT_TRUE((*pipeline)->Publish(MakeEvent(ws_, 1, 1), [&](absl::Status s) {
+    EXPECT_TRUE(s.ok()) << s;
+    acked = absl::Now();
+    done.Notify();
+  }).ok());
+  done.WaitForNotification();
+  EXPECT_GE(acked - start, absl::Milliseconds(100));
+  EXPECT_EQ((*pipeline)->Stats().delayed_commits, 1);
+  EXPECT_EQ((*pipeline)->Stats().committed, 1);
+}
+
+TEST_F(PipelineTest, CommitsDoNotWaitWithoutLoadOrWhenTurnedOff) {
+  PipelineOptions quiet = DelayedCommits(absl::Seconds(30), 100);
+  quiet.commit_siblings = 2;  // one event at a time never makes a load
+  PipelineOptions off = DelayedCommits(absl::Seconds(30), 100);
+  off.commit_delay_us = 0;
+  int n = 0;
+  for (const PipelineOptions& options : {quiet, off}) {
+    auto pipeline = LocalPipeline::Start(*store_, options, {});
+    ASSERT_TRUE(pipeline.ok());
+    const absl::Time start = absl::Now();
+    for (int i = 0; i < 20; ++i) {
+      absl::Notification done;
+      ASSERT_TRUE((*pipeline)->Publish(MakeEvent(ws_, 1, n++), [&](absl::Status s) {
+        EXPECT_TRUE(s.ok()) << s;
+        done.Notify();
+      }).ok());
+      done.WaitForNotification();
+    }
+    EXPECT_EQ((*pipeline)->Stats().delayed_commits, 0);
+    EXPECT_EQ((*pipeline)->Stats().commits, 20);
+    EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+    (*pipeline)->WaitProcessed();
+  }
+  EXPECT_EQ(CountEvents(*store_), 40u);
+}
+
+TEST_F(PipelineTest, StopDoesNotWaitOutACommitDelay) {
+  auto pipeline = LocalPipeline::Start(*store_, DelayedCommits(absl::Seconds(60), 100), {});
+  ASSERT_TRUE(pipeline.ok());
+  std::atomic<bool> acked{false};
+  ASSERT_TRUE((*pipeline)->Publish(MakeEvent(ws_, 1, 1), [&](absl::Status s) {
+    EXPECT_TRUE(s.ok()) << s;
+    acked = true;
+  }).ok());
+  // The writer is waiting: its quiet third alone would last 20 s.
+  absl::SleepFor(absl::Milliseconds(50));
+  const absl::Time start = absl::Now();
+  (*pipeline)->Stop();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  EXPECT_TRUE(acked.load());
+  EXPECT_EQ(CountEvents(*store_), 1u);
 }
 
 }  // namespace

@@ -45,6 +45,15 @@ class Bus {
 struct PipelineOptions {
   size_t max_queue = 20000;        // events waiting for a commit
   size_t max_batch = 8192;         // events in one commit
+  // Group commit under load: when at least commit_siblings events arrived
+  // while the previous commit was being written, the next one waits up to
+  // commit_delay_us for more to join it, and goes ahead as soon as
+  // commit_delay_events are queued or none arrived for a third of the delay.
+  // Fewer syncs for the same events: less CPU per event and a shorter tail
+  // under heavy load, at up to commit_delay_us more latency. 0 turns it off.
+  int commit_delay_us = 300;
+  size_t commit_siblings = 8;
+  size_t commit_delay_events = 48;
   int process_chunk = 512;         // inbox rows per processing transaction when idle
   int process_chunk_busy = 16;     // ... while commits are waiting
   int process_yield_ms = 20;       // the quiet between commits processing waits for
@@ -55,6 +64,7 @@ struct PipelineStats {
   int64_t committed = 0;
   int64_t commits = 0;
   int64_t commit_failures = 0;
+  int64_t delayed_commits = 0;  // commits that waited for more events (commit_delay_us)
   int64_t rejected_full = 0;
   int64_t processed = 0;
   int64_t duplicates = 0;
