@@ -72,26 +72,14 @@ TEST_F(ConfigFileTest, FileThenFlags) {
 
 TEST_F(ConfigFileTest, BadValuesAreClearErrors) {
   ServeFlags flags;
-  flags.config_file = Write("threads = \"many\"\n");
-  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
-  flags.config_file = Write("synchronous = \"off\"\n");
-  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
-  flags.config_file = Write("max_queue = 0\n");
-  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
-  flags.config_file = Write("commit_delay_us = -1\n");
-  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
-  flags.config_file = Write("commit_delay_us = 1000000\n");
-  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
-  flags.config_file = Write("commit_siblings = 0\n");
-  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
-  flags.config_file = Write("commit_delay_events = 0\n");
-  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
-  flags.config_file = Write("process_yield_ms = -1\n");
-  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
-  flags.config_file = Write("process_max_lag_ms = -5\n");
-  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
-  flags.config_file = Write("export_page_rows = 0\n");
-  EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
+  for (const char* text :
+       {"threads = \"many\"\n", "synchronous = \"off\"\n", "max_queue = 0\n",
+        "commit_delay_us = -1\n", "commit_delay_us = 1000000\n", "commit_siblings = 0\n",
+        "commit_delay_events = 0\n", "commit_delay_events = 9000\n", "process_yield_ms = -1\n",
+        "process_max_lag_ms = -5\n", "export_page_rows = 0\n"}) {
+    flags.config_file = Write(text);
+    EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status())) << text;
+  }
   flags.config_file = "/nonexistent/spoor.toml";
   EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status()));
 }
