@@ -413,7 +413,7 @@ class Server::Impl {
       }
       if (!more && chunked) out.append("0\r\n\r\n");
       if (out.empty()) continue;
-      connection.ExpiresAfter(std::chrono::seconds(30));
+      connection.ExpiresAfter(kWriteTimeout);
       auto [ec, n] = co_await asio::async_write(stream, asio::buffer(out), kTuple);
       if (ec) co_return false;
       head_sent = true;
@@ -429,7 +429,7 @@ class Server::Impl {
     const bool bodiless = res.status < 200 || res.status == 204 || res.status == 304;
     std::array<asio::const_buffer, 2> buffers{
         asio::buffer(head), bodiless ? asio::const_buffer() : asio::buffer(res.body)};
-    connection.ExpiresAfter(std::chrono::seconds(30));
+    connection.ExpiresAfter(kWriteTimeout);
     if constexpr (std::is_same_v<Stream, tcp::socket>) {
       // An answer nearly always fits the socket's buffer: send it now, and
       // leave only a rest to the loop, instead of a trip through its queue.
@@ -454,6 +454,8 @@ class Server::Impl {
     co_await Write(stream, connection, res, 11, false);
   }
 
+  // How long a client may take to take in one write of an answer.
+  static constexpr std::chrono::seconds kWriteTimeout{30};
   // Bytes asked of the socket per read.
   static constexpr size_t kReadSize = 16 * 1024;
   // The body limit until the route's is known: only a declared length over

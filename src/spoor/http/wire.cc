@@ -94,10 +94,9 @@ std::string ResponseHead(const Response& response, unsigned version, bool keep_a
     head.append("\r\n");
   }
   const bool bodiless = status < 200 || status == 204 || status == 304;
-  if (bodiless) {
-  } else if (response.stream) {
+  if (!bodiless && response.stream) {
     if (version != 10) head.append("Transfer-Encoding: chunked\r\n");
-  } else {
+  } else if (!bodiless) {
     head.append("Content-Length: ");
     head.append(std::to_string(response.body.size()));
     head.append("\r\n");

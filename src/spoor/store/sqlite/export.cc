@@ -91,52 +91,45 @@ absl::StatusOr<boost::json::object> ContactDetails(Db& db, int64_t contact_id) {
                              {"devices", std::move(devices)}};
 }
 
-// Every merged contact mapped to the contact that absorbed it in the end.
-absl::StatusOr<absl::flat_hash_map<int64_t, int64_t>> RootMap(Db& db) {
-  absl::flat_hash_map<int64_t, int64_t> parent;
-  SPOOR_ASSIGN_OR_RETURN(
-      Stmt s, db.Prepare("SELECT id, merged_into FROM contacts WHERE merged_into IS NOT NULL"));
-  SPOOR_RETURN_IF_ERROR(ForEachRow(s, [&] {
-    parent[s.Int(0)] = s.Int(1);
-    return absl::OkStatus();
-  }));
-  absl::flat_hash_map<int64_t, int64_t> root;
-  for (const auto& [id, next] : parent) {
-    int64_t r = next;
-    for (int i = 0; i < 32; ++i) {
-      auto it = parent.find(r);
-      if (it == parent.end()) break;
-      r = it->second;
-    }
-    root[id] = r;
-  }
-  return root;
-}
-
-// The same for the merged contacts a page's rows name: the page's
-// `contact_column` of `table` (aliased x), keyed by `key`. A page reads
-// only its own merges, however many the store holds.
-absl::StatusOr<absl::flat_hash_map<int64_t, int64_t>> PageRootMap(
-    Db& db, std::optional<int64_t> workspace_id, const ExportPage& page, std::string_view table,
-    std::string_view key, std::string_view contact_column) {
+// The merged contacts that `starts` (SQL giving contact ids, bound by the
+// caller) names, each mapped to the contact that absorbed it in the end.
+absl::StatusOr<absl::flat_hash_map<int64_t, int64_t>> RootsOf(
+    Db& db, std::string_view starts, const std::function<void(Stmt&)>& bind) {
   SPOOR_ASSIGN_OR_RETURN(Stmt s, db.Prepare(StrCat(
-      "WITH RECURSIVE page(contact) AS (SELECT ", contact_column, " FROM ", table, " x WHERE ",
-      kWorkspaceFilter, PageSql(&page, key), "), "
-      "up(start, next, depth) AS ("
+      "WITH RECURSIVE up(start, next, depth) AS ("
       "  SELECT c.id, c.merged_into, 0 FROM contacts c"
-      "  WHERE c.id IN (SELECT contact FROM page) AND c.merged_into IS NOT NULL"
+      "  WHERE c.id IN (", starts, ") AND c.merged_into IS NOT NULL"
       "  UNION ALL SELECT up.start, c.merged_into, up.depth + 1 FROM contacts c"
       "  JOIN up ON c.id = up.next WHERE c.merged_into IS NOT NULL AND up.depth < 32) "
       "SELECT start, next FROM up WHERE NOT EXISTS "
       "(SELECT 1 FROM contacts c WHERE c.id = up.next AND c.merged_into IS NOT NULL)")));
-  BindWorkspace(s, workspace_id);
-  BindPage(s, &page);
+  bind(s);
   absl::flat_hash_map<int64_t, int64_t> root;
   SPOOR_RETURN_IF_ERROR(ForEachRow(s, [&] {
     root[s.Int(0)] = s.Int(1);
     return absl::OkStatus();
   }));
   return root;
+}
+
+// Every merged contact in the store.
+absl::StatusOr<absl::flat_hash_map<int64_t, int64_t>> RootMap(Db& db) {
+  return RootsOf(db, "SELECT id FROM contacts WHERE merged_into IS NOT NULL", [](Stmt&) {});
+}
+
+// The merged contacts a page's rows name: the page's `contact_column` of
+// `table` (aliased x), keyed by `key`. A page reads only its own merges,
+// however many the store holds.
+absl::StatusOr<absl::flat_hash_map<int64_t, int64_t>> PageRootMap(
+    Db& db, std::optional<int64_t> workspace_id, const ExportPage& page, std::string_view table,
+    std::string_view key, std::string_view contact_column) {
+  return RootsOf(db,
+                 StrCat("SELECT ", contact_column, " FROM ", table, " x WHERE ", kWorkspaceFilter,
+                        PageSql(&page, key)),
+                 [&](Stmt& s) {
+                   BindWorkspace(s, workspace_id);
+                   BindPage(s, &page);
+                 });
 }
 
 int64_t RootOf(const absl::flat_hash_map<int64_t, int64_t>& roots, int64_t id) {
