@@ -3,6 +3,7 @@
 // and bridges with ToAbsl() where an Abseil API needs one.
 #pragma once
 
+#include <charconv>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,23 +17,50 @@ inline absl::string_view ToAbsl(std::string_view s) { return {s.data(), s.size()
 inline std::string_view ToStd(absl::string_view s) { return {s.data(), s.size()}; }
 
 namespace internal {
-inline void AppendPiece(std::string& out, std::string_view s) { out.append(s); }
-inline void AppendPiece(std::string& out, const char* s) { out.append(s); }
-inline void AppendPiece(std::string& out, const std::string& s) { out.append(s); }
-inline void AppendPiece(std::string& out, absl::string_view s) { out.append(s.data(), s.size()); }
-inline void AppendPiece(std::string& out, char c) { out.push_back(c); }
-template <typename T>
-  requires std::is_arithmetic_v<T>
-void AppendPiece(std::string& out, T v) {
-  out.append(std::to_string(v));
-}
+// One argument of StrCat as text. Integers are formatted on the stack;
+// floating-point numbers as std::to_string does ("%f"), into a string.
+class Piece {
+ public:
+  Piece(std::string_view s) : view_(s) {}  // NOLINT: every piece converts
+  Piece(const char* s) : view_(s) {}       // NOLINT
+  Piece(const std::string& s) : view_(s) {}  // NOLINT
+  Piece(absl::string_view s) : view_(s.data(), s.size()) {}  // NOLINT
+  Piece(char c) : view_(&buf_[0], 1) { buf_[0] = c; }  // NOLINT
+  template <typename T>
+    requires std::is_arithmetic_v<T>
+  Piece(T v) {  // NOLINT
+    if constexpr (std::is_same_v<T, bool>) {
+      view_ = v ? "1" : "0";
+    } else if constexpr (std::is_floating_point_v<T>) {
+      owned_ = std::to_string(v);
+      view_ = owned_;
+    } else {
+      auto [end, ec] = std::to_chars(buf_, buf_ + sizeof(buf_), v);
+      view_ = std::string_view(buf_, static_cast<size_t>(end - buf_));
+    }
+  }
+  Piece(const Piece&) = delete;
+  Piece& operator=(const Piece&) = delete;
+  std::string_view view() const { return view_; }
+
+ private:
+  char buf_[24];
+  std::string owned_;
+  std::string_view view_;
+};
 }  // namespace internal
 
-// Concatenates strings, string views and numbers.
+// Concatenates strings, string views and numbers, with one allocation.
 template <typename... Args>
 std::string StrCat(const Args&... args) {
   std::string out;
-  (internal::AppendPiece(out, args), ...);
+  if constexpr (sizeof...(Args) > 0) {
+    const internal::Piece pieces[] = {internal::Piece(args)...};
+    size_t size = 0;
+    for (const internal::Piece& p : pieces) size += p.view().size();
+    out.reserve(size);
+    for (const internal::Piece& p : pieces) out.append(p.view());
+  }
   return out;
 }
 

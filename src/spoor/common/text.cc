@@ -1,5 +1,6 @@
 #include "spoor/common/text.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -126,8 +127,19 @@ std::string TruncateUtf8(std::string_view in, size_t max_bytes) {
   return std::string(in.substr(0, end));
 }
 
+namespace {
+
+// Replaces invalid UTF-8 in `s`; valid text (nearly all) is left as it is.
+void RepairUtf8InPlace(std::string& s) {
+  if (!IsValidUtf8(s)) s = RepairUtf8(s);
+}
+
+}  // namespace
+
 absl::StatusOr<Params> ParseQuery(std::string_view query, const QueryLimits& limits) {
   Params params;
+  params.reserve(std::min<size_t>(limits.max_params,
+                                  static_cast<size_t>(std::count(query.begin(), query.end(), '&')) + 1));
   size_t pos = 0;
   while (pos <= query.size()) {
     size_t amp = query.find('&', pos);
@@ -156,7 +168,9 @@ absl::StatusOr<Params> ParseQuery(std::string_view query, const QueryLimits& lim
     if (value.size() > limits.max_value_bytes) {
       return absl::InvalidArgumentError(StrCat("parameter '", RepairUtf8(key), "' too long"));
     }
-    params.emplace_back(RepairUtf8(key), RepairUtf8(value));
+    RepairUtf8InPlace(key);
+    RepairUtf8InPlace(value);
+    params.emplace_back(std::move(key), std::move(value));
     if (amp == query.size()) break;
   }
   return params;

@@ -35,6 +35,9 @@ struct Request {
   void AddHeader(std::string_view name, std::string_view value);
   // First header with that (lower-case) name, or empty.
   std::string_view Header(std::string_view name) const;
+  // Empties it for the connection's next request, keeping its buffers
+  // (but not a large body's).
+  void Clear();
 
  private:
   // Every header in one buffer: a request costs two allocations for them.
@@ -57,6 +60,7 @@ struct Response {
   std::function<boost::asio::awaitable<absl::StatusOr<bool>>(std::string& out)> stream;
   bool close = false;  // close the connection after writing
   void Set(std::string name, std::string value) {
+    if (headers.empty()) headers.reserve(8);
     headers.emplace_back(std::move(name), std::move(value));
   }
 };

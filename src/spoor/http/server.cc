@@ -301,12 +301,12 @@ class Server::Impl {
   template <typename Stream>
   asio::awaitable<void> Serve(Stream& stream, Connection& connection, bool secure) {
     beast::flat_buffer buffer;
-    const std::string ip = RemoteIp(connection.socket);
     const auto read_timeout = std::chrono::seconds(options_.read_timeout_seconds);
+    Request request;  // reused: its buffers serve the connection's every request
+    request.remote_ip = RemoteIp(connection.socket);
+    request.secure = secure;
     for (int served = 0; served < options_.keep_alive_requests && !draining_; ++served) {
-      Request request;
-      request.remote_ip = ip;
-      request.secure = secure;
+      request.Clear();
       internal::RequestParser parser(request);
       parser.header_limit(static_cast<uint32_t>(options_.header_limit));
       parser.body_limit(kLargestBody);

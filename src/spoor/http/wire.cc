@@ -6,7 +6,10 @@
 namespace spoor::http {
 
 void Request::AddHeader(std::string_view name, std::string_view value) {
-  if (header_text_.empty()) header_text_.reserve(1024);
+  if (header_spans_.empty()) {
+    header_text_.reserve(1024);
+    header_spans_.reserve(16);
+  }
   HeaderSpan span;
   span.name_at = static_cast<uint32_t>(header_text_.size());
   span.name_len = static_cast<uint32_t>(name.size());
@@ -15,6 +18,18 @@ void Request::AddHeader(std::string_view name, std::string_view value) {
   span.value_len = static_cast<uint32_t>(value.size());
   header_text_.append(value);
   header_spans_.push_back(span);
+}
+
+void Request::Clear() {
+  constexpr size_t kKeptBodyBytes = 64 * 1024;
+  method.clear();
+  target.clear();
+  path.clear();
+  query.clear();
+  if (body.capacity() > kKeptBodyBytes) std::string().swap(body);
+  body.clear();
+  header_text_.clear();
+  header_spans_.clear();
 }
 
 std::string_view Request::Header(std::string_view name) const {

@@ -72,6 +72,28 @@ TEST(RequestParserTest, FirstOfRepeatedHeadersWins) {
   EXPECT_EQ(r.Header("cookie"), "a=1");
 }
 
+TEST(RequestParserTest, AClearedRequestKeepsNothingOfTheLastOne) {
+  Request r;
+  r.remote_ip = "10.0.0.1";
+  ASSERT_FALSE(Parse("POST /mtc/event?a=1 HTTP/1.1\r\nHost: h\r\nCookie: mtc_id=5\r\n"
+                     "Content-Length: 3\r\n\r\nx=1",
+                     r));
+  r.Clear();
+  ASSERT_FALSE(Parse("GET /mtc HTTP/1.1\r\nHost: i\r\n\r\n", r));
+  EXPECT_EQ(r.method, "GET");
+  EXPECT_EQ(r.target, "/mtc");
+  EXPECT_EQ(r.path, "/mtc");
+  EXPECT_EQ(r.query, "");
+  EXPECT_EQ(r.body, "");
+  EXPECT_EQ(r.Header("host"), "i");
+  EXPECT_EQ(r.Header("cookie"), "");
+  EXPECT_EQ(r.remote_ip, "10.0.0.1");  // the connection's, kept
+
+  r.body.assign(1 << 20, 'b');
+  r.Clear();
+  EXPECT_LE(r.body.capacity(), 64u * 1024);  // a large body's buffer is let go
+}
+
 TEST(RequestParserTest, ReadsALengthDelimitedBodyInAnyPieces) {
   const std::string wire =
       "POST /mtc/event HTTP/1.1\r\nHost: h\r\nContent-Type: application/x-www-form-urlencoded\r\n"
