@@ -110,6 +110,7 @@ absl::Status ApplyToml(const std::string& path, ServeConfig& cfg) {
     Read(file, "export_page_rows", cfg.export_page_rows);
     Read(file, "header_limit", cfg.server.header_limit);
     Read(file, "read_timeout_seconds", cfg.server.read_timeout_seconds);
+    Read(file, "io_spin_us", cfg.server.spin_us);
     Read(file, "bot_substrings", cfg.bot_substrings);
     Read(file, "bot_regexes", cfg.bot_regexes);
     Read(file, "channel_rules", cfg.channel_rules_path);
@@ -167,6 +168,9 @@ absl::StatusOr<ServeConfig> ResolveServeConfig(const ServeFlags& flags) {
   }
   if (cfg.server.threads < 1 || cfg.server.threads > 256) {
     return absl::InvalidArgumentError("threads must be between 1 and 256");
+  }
+  if (cfg.server.spin_us < 0 || cfg.server.spin_us > 10000) {
+    return absl::InvalidArgumentError("io_spin_us must be 0 to 10000");
   }
   if (cfg.server.header_limit < 1024) {
     return absl::InvalidArgumentError("header_limit must be at least 1024 bytes");

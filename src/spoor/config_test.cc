@@ -53,7 +53,8 @@ TEST_F(ConfigFileTest, FileThenFlags) {
                             "synchronous = \"normal\"\nbot_substrings = [\"X\"]\n"
                             "process_yield_ms = 5\nprocess_max_lag_ms = 1500\n"
                             "export_page_rows = 250\ncommit_delay_us = 0\n"
-                            "commit_siblings = 4\ncommit_delay_events = 100\n");
+                            "commit_siblings = 4\ncommit_delay_events = 100\n"
+                            "io_spin_us = 50\n");
   flags.threads = 1;
   auto cfg = ResolveServeConfig(flags);
   ASSERT_TRUE(cfg.ok()) << cfg.status();
@@ -66,6 +67,7 @@ TEST_F(ConfigFileTest, FileThenFlags) {
   EXPECT_EQ(cfg->pipeline.commit_delay_us, 0);
   EXPECT_EQ(cfg->pipeline.commit_siblings, 4u);
   EXPECT_EQ(cfg->pipeline.commit_delay_events, 100u);
+  EXPECT_EQ(cfg->server.spin_us, 50);
   EXPECT_FALSE(cfg->synchronous_full);
   EXPECT_EQ(cfg->bot_substrings, std::vector<std::string>{"X"});
 }
@@ -76,7 +78,8 @@ TEST_F(ConfigFileTest, BadValuesAreClearErrors) {
        {"threads = \"many\"\n", "synchronous = \"off\"\n", "max_queue = 0\n",
         "commit_delay_us = -1\n", "commit_delay_us = 1000000\n", "commit_siblings = 0\n",
         "commit_delay_events = 0\n", "commit_delay_events = 9000\n", "process_yield_ms = -1\n",
-        "process_max_lag_ms = -5\n", "export_page_rows = 0\n"}) {
+        "process_max_lag_ms = -5\n", "export_page_rows = 0\n", "io_spin_us = -1\n",
+        "io_spin_us = 20000\n"}) {
     flags.config_file = Write(text);
     EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status())) << text;
   }

@@ -92,6 +92,12 @@ struct ServerOptions {
   size_t header_limit = 16 * 1024;
   int read_timeout_seconds = 30;
   int keep_alive_requests = 10000;
+  // An I/O thread that runs out of work polls for this long before it
+  // sleeps, while its sleeps stay shorter than this (under load, answers
+  // come back from a commit within microseconds, and waking a sleeping
+  // thread costs more than that wait); after a longer sleep it sleeps at
+  // once. 0: always sleep at once.
+  int spin_us = 200;
   // TLS is on when tls_cert_file is set; tls_key_file must then be set too.
   std::string tls_cert_file;  // PEM: the certificate, then any intermediates
   std::string tls_key_file;   // PEM private key of that certificate

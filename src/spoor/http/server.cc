@@ -22,6 +22,7 @@
 #include "spoor/common/strings.h"
 #include "spoor/http/http.h"
 #include "spoor/http/internal/tls_context.h"
+#include "spoor/http/internal/run_loop.h"
 #include "spoor/http/internal/wire.h"
 
 namespace spoor::http {
@@ -82,9 +83,9 @@ class Server::Impl {
     for (size_t i = 0; i < workers_.size(); ++i) {
       Worker* w = workers_[i].get();
       asio::co_spawn(w->ioc, Sweep(*w), asio::detached);
-      w->thread = std::thread([w, name = "spoor-http-" + std::to_string(i)] {
+      w->thread = std::thread([this, w, name = "spoor-http-" + std::to_string(i)] {
         pthread_setname_np(pthread_self(), name.c_str());
-        w->ioc.run();
+        internal::RunLoop(w->ioc, std::chrono::microseconds(options_.spin_us));
       });
     }
     return absl::OkStatus();
