@@ -44,6 +44,19 @@ std::string Clean(std::string_view value, size_t max_bytes) {
   return TruncateUtf8(TrimAscii(value), max_bytes);
 }
 
+// ParamOr's value, moved out of `params`.
+std::string TakeParamOr(Params& params, std::string_view a, std::string_view b) {
+  for (std::string_view name : {a, b}) {
+    if (name.empty()) continue;
+    for (auto& [k, v] : params) {
+      if (k != name) continue;
+      if (v.empty() && name == a) break;  // an empty `a` defers to `b`
+      return std::move(v);
+    }
+  }
+  return {};
+}
+
 const std::string& ParamOr(const Params& params, std::string_view a, std::string_view b) {
   static const std::string kEmpty;
   if (const std::string* v = FindParam(params, a); v && !v->empty()) return *v;
@@ -279,20 +292,26 @@ absl::Status Collector::Identify(const Params& params, const HitRequest& request
   return absl::OkStatus();
 }
 
-absl::Status Collector::FillEvent(const Params& params, const HitRequest& request,
+absl::Status Collector::FillEvent(Params& params, const HitRequest& request,
                                   const WorkspaceView& ws, Event& e) const {
-  const std::string& eid = ParamOr(params, "eid", "");
-  e.id = IsAcceptableClientEventId(eid) ? eid : NewEventId(e.received_at_us);
-  std::string_view url = ParamOr(params, "page_url", "url");
-  if (url.empty()) url = request.referer;
-  e.url = Clean(url, limits_.max_url_bytes);
-  e.title = Clean(ParamOr(params, "page_title", "title"), limits_.max_title_bytes);
-  e.referrer = Clean(ParamOr(params, "page_referrer", "referrer"), limits_.max_url_bytes);
-  e.language = Clean(ParamOr(params, "page_language", "language"), 35);
-  std::string* utm[] = {&e.utm.source, &e.utm.medium, &e.utm.campaign, &e.utm.term,
-                        &e.utm.content};
-  const char* utm_names[] = {"utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content"};
-  for (int i = 0; i < 5; ++i) *utm[i] = Clean(ParamOr(params, utm_names[i], ""), 255);
+  std::string eid = TakeParamOr(params, "eid", "");
+  if (IsAcceptableClientEventId(eid)) e.id = std::move(eid);
+  else e.id = NewEventId(e.received_at_us);
+  e.url = TakeParamOr(params, "page_url", "url");
+  if (e.url.empty()) e.url = request.referer;
+  TrimAndTruncateUtf8(e.url, limits_.max_url_bytes);
+  auto take = [&params](std::string& to, std::string_view a, std::string_view b, size_t max) {
+    to = TakeParamOr(params, a, b);
+    TrimAndTruncateUtf8(to, max);
+  };
+  take(e.title, "page_title", "title", limits_.max_title_bytes);
+  take(e.referrer, "page_referrer", "referrer", limits_.max_url_bytes);
+  take(e.language, "page_language", "language", 35);
+  take(e.utm.source, "utm_source", "", 255);
+  take(e.utm.medium, "utm_medium", "", 255);
+  take(e.utm.campaign, "utm_campaign", "", 255);
+  take(e.utm.term, "utm_term", "", 255);
+  take(e.utm.content, "utm_content", "", 255);
   if (const std::string* tags = FindParam(params, "tags")) {
     ParseTags(*tags, limits_, e.tags_add, e.tags_remove);
   }

@@ -137,7 +137,9 @@ class Collector {
   std::string SkipReason(const HitRequest& request, const WorkspaceView& ws) const;
   // A server-stamped event of `type` for the device and contact in `who`.
   Event NewEvent(EventType type, const WorkspaceView& ws, const HitOutcome& who) const;
-  absl::Status FillEvent(const Params& params, const HitRequest& request, const WorkspaceView& ws,
+  // Moves the values it keeps out of `params` (page, title, referrer,
+  // language, UTM, event id): read those before, not after.
+  absl::Status FillEvent(Params& params, const HitRequest& request, const WorkspaceView& ws,
                          Event& event) const;
   // Events that carry a unique identifier get a spare contact id, for a new
   // person on a device that belongs to someone else.

@@ -64,6 +64,18 @@ std::string StrCat(const Args&... args) {
   return out;
 }
 
+// Appends strings, string views and numbers to `out`, growing it once.
+template <typename... Args>
+void StrAppend(std::string& out, const Args&... args) {
+  if constexpr (sizeof...(Args) > 0) {
+    const internal::Piece pieces[] = {internal::Piece(args)...};
+    size_t size = out.size();
+    for (const internal::Piece& p : pieces) size += p.view().size();
+    out.reserve(size);
+    for (const internal::Piece& p : pieces) out.append(p.view());
+  }
+}
+
 inline std::string AsciiLower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {

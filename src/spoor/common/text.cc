@@ -127,6 +127,18 @@ std::string TruncateUtf8(std::string_view in, size_t max_bytes) {
   return std::string(in.substr(0, end));
 }
 
+void TrimAndTruncateUtf8(std::string& s, size_t max_bytes) {
+  const std::string_view trimmed = TrimAscii(s);
+  const size_t from = static_cast<size_t>(trimmed.data() - s.data());
+  size_t size = trimmed.size();
+  if (size > max_bytes) {
+    size = max_bytes;
+    while (size > 0 && (static_cast<unsigned char>(trimmed[size]) & 0xC0) == 0x80) --size;
+  }
+  if (from > 0) s.erase(0, from);
+  s.resize(size);
+}
+
 namespace {
 
 // Replaces invalid UTF-8 in `s`; valid text (nearly all) is left as it is.

@@ -38,6 +38,9 @@ bool IsValidUtf8(std::string_view in);
 
 // Truncates to at most `max_bytes` without splitting a UTF-8 sequence.
 std::string TruncateUtf8(std::string_view in, size_t max_bytes);
+// Trims ASCII whitespace from both ends of `s`, then truncates it as
+// TruncateUtf8 does; in place, without a copy.
+void TrimAndTruncateUtf8(std::string& s, size_t max_bytes);
 
 // Escapes & < > " ' for HTML text and attribute values.
 std::string EscapeHtml(std::string_view in);

@@ -54,6 +54,20 @@ TEST(Utf8, ValidatesAndRepairs) {
   EXPECT_EQ(TruncateUtf8("h\xC3\xA9llo", 2), "h");
 }
 
+TEST(Utf8, TrimsAndTruncatesInPlace) {
+  auto clean = [](std::string s, size_t max) {
+    TrimAndTruncateUtf8(s, max);
+    return s;
+  };
+  EXPECT_EQ(clean("  h\xC3\xA9llo \t", 100), "h\xC3\xA9llo");
+  EXPECT_EQ(clean(" h\xC3\xA9llo", 2), "h");  // never half of \xC3\xA9
+  EXPECT_EQ(clean(" h\xC3\xA9llo", 3), "h\xC3\xA9");
+  EXPECT_EQ(clean("\r\n ", 10), "");
+  EXPECT_EQ(clean("abc", 0), "");
+  const std::string long_url = "https://example.com/" + std::string(100, 'x');
+  EXPECT_EQ(clean("  " + long_url, 30), long_url.substr(0, 30));
+}
+
 TEST(Utf8, ASequenceIsJudgedWhereverItFallsAmongAsciiRuns) {
   const std::string ascii(40, 'a');
   for (size_t at = 0; at + 3 <= ascii.size(); ++at) {

@@ -54,7 +54,7 @@ Response MauticError(int status, std::string_view message, std::string_view type
   json::object err{{"code", status}, {"message", message}, {"details", json::array()}};
   err["type"] = type.empty() ? json::value(nullptr) : json::value(type);
   Response res = JsonResponse(status, json::object{{"errors", json::array{std::move(err)}}});
-  res.headers.pop_back();  // errors keep the default caching
+  res.UnsetLast();  // errors keep the default caching (Cache-Control)
   return res;
 }
 

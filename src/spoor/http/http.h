@@ -20,6 +20,7 @@
 #include <boost/json/value.hpp>
 
 #include "absl/status/statusor.h"
+#include "spoor/common/strings.h"
 
 namespace spoor::http {
 
@@ -50,7 +51,6 @@ struct Request {
 
 struct Response {
   int status = 200;
-  std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   // A body made piece by piece, for answers too large to hold (exports):
   // each call appends the next piece to `out` and returns whether more
@@ -59,10 +59,28 @@ struct Response {
   // without the last chunk, so the client sees a cut answer, not a short one.
   std::function<boost::asio::awaitable<absl::StatusOr<bool>>(std::string& out)> stream;
   bool close = false;  // close the connection after writing
-  void Set(std::string name, std::string value) {
-    if (headers.empty()) headers.reserve(8);
-    headers.emplace_back(std::move(name), std::move(value));
+
+  // Adds a header whose value is `value`'s pieces (strings, numbers) one
+  // after the other. Several headers of one name are all sent (Set-Cookie).
+  // CR, LF and NUL become spaces: a value cannot start a header of its own.
+  template <typename... Pieces>
+  void Set(std::string_view name, const Pieces&... value) {
+    const size_t value_at = BeginField(name);
+    StrAppend(fields_, value...);
+    EndField(value_at);
   }
+  // Takes back the header added last.
+  void UnsetLast();
+  // Adds every header of `other`, in its order.
+  void SetAll(const Response& other);
+  // The headers as the head carries them: "Name: value\r\n" each.
+  std::string_view FieldLines() const { return fields_; }
+
+ private:
+  size_t BeginField(std::string_view name);
+  void EndField(size_t value_at);
+  std::string fields_;    // every header in one buffer: at most one allocation
+  size_t last_field_ = 0;  // where the header added last begins
 };
 
 // Builds a JSON error body {"error": {"code": ..., "message": ...}}.

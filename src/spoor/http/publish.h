@@ -88,12 +88,13 @@ class CompletionMailbox final : public boost::asio::execution_context::service {
 
 // Resumes with the status `submit(done)` eventually passes to `done`, or
 // with the error `submit` returns at once; on the handler's own executor,
-// through its loop's mailbox.
+// through its loop's mailbox. Not a coroutine: the initiation (which owns
+// `submit`) runs when the result is awaited.
 template <typename Submit>
 boost::asio::awaitable<absl::Status> AwaitBus(Submit submit) {
   namespace asio = boost::asio;
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(absl::Status)>(
-      [&submit](auto handler) {
+  return asio::async_initiate<decltype(asio::use_awaitable), void(absl::Status)>(
+      [submit = std::move(submit)](auto handler) {
         using Awaiting = decltype(handler);
         using Executor = asio::associated_executor_t<Awaiting>;
         struct Waiter final : internal::CompletionMailbox::Waiter {

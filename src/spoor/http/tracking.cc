@@ -36,6 +36,9 @@ void AddPixelHeaders(Response& res) {
   res.Set("Pragma", "no-cache");
 }
 
+// An answer known without waiting, as a route's awaitable.
+asio::awaitable<Response> Ready(Response res) { co_return res; }
+
 }  // namespace
 
 std::string_view TrackingGif() { return {reinterpret_cast<const char*>(kGif), sizeof(kGif)}; }
@@ -97,57 +100,53 @@ void TrackingRoutes::AddCors(const Request& request, const collect::WorkspaceVie
   res.Set("Access-Control-Max-Age", "36000");
 }
 
+// Not a coroutine: routing is synchronous, and the route's own coroutine is
+// the only frame a hit costs here.
 asio::awaitable<Response> TrackingRoutes::Handle(Request& request) {
-  std::shared_ptr<const collect::CollectConfig> config = config_.Get();
+  Route route{config_.Get(), nullptr, "/"};
   std::string_view path = request.path;
   std::string_view workspace;
-  std::string cookie_path = "/";
   if (StartsWith(path, "/w/")) {
     std::string_view rest = path.substr(3);
     size_t slash = rest.find('/');
     workspace = rest.substr(0, slash);
     path = slash == std::string_view::npos ? std::string_view("/") : rest.substr(slash);
-    cookie_path = StrCat("/w/", workspace, "/");
-    if (workspace.empty()) co_return JsonError(404, "not_found", "unknown workspace");
+    route.cookie_path = StrCat("/w/", workspace, "/");
+    if (workspace.empty()) return Ready(JsonError(404, "not_found", "unknown workspace"));
   }
-  if (path == "/api/v1/events") co_return co_await IngestApiEvents(request, *config);
-  const collect::WorkspaceView* ws = config->Find(workspace);
-  if (ws == nullptr) co_return JsonError(404, "not_found", "unknown workspace");
+  if (path == "/api/v1/events") return IngestApiEvents(request, std::move(route.config));
+  route.ws = route.config->Find(workspace);
+  if (route.ws == nullptr) return Ready(JsonError(404, "not_found", "unknown workspace"));
 
   if (request.method == "OPTIONS") {
     Response res;
     res.status = 204;
-    AddCors(request, *ws, res);
-    co_return res;
+    AddCors(request, *route.ws, res);
+    return Ready(std::move(res));
   }
-  if (path == "/mtracking.gif") {
-    co_return co_await Track(collect::Endpoint::kPixel, request, *ws, cookie_path);
-  }
-  if (path == "/mtc/event") {
-    co_return co_await Track(collect::Endpoint::kMtcEvent, request, *ws, cookie_path);
-  }
-  if (path == "/mtc") {
-    co_return co_await Track(collect::Endpoint::kMtcContact, request, *ws, cookie_path);
-  }
-  if (path == "/form/submit") co_return co_await SubmitForm(request, *ws, cookie_path);
+  if (path == "/mtracking.gif") return Track(collect::Endpoint::kPixel, request, std::move(route));
+  if (path == "/mtc/event") return Track(collect::Endpoint::kMtcEvent, request, std::move(route));
+  if (path == "/mtc") return Track(collect::Endpoint::kMtcContact, request, std::move(route));
+  if (path == "/form/submit") return SubmitForm(request, std::move(route));
   if (StartsWith(path, "/r/") && (request.method == "GET" || request.method == "HEAD")) {
-    co_return co_await FollowLink(request, *ws, path.substr(3), cookie_path);
+    return FollowLink(request, std::move(route), path.substr(3));
   }
   if (path == "/mtc.js" && (request.method == "GET" || request.method == "HEAD")) {
     Response res;
     res.Set("Content-Type", "application/javascript; charset=utf-8");
     res.Set("Cache-Control", "public, max-age=300");
     if (request.method == "GET") res.body = tracker_js_;
-    co_return res;
+    return Ready(std::move(res));
   }
-  if (workspace.empty() && path == "/healthz") co_return Health();
-  if (workspace.empty() && path == "/metrics") co_return Metrics();
-  co_return JsonError(404, "not_found", "no such route");
+  if (workspace.empty() && path == "/healthz") return Ready(Health());
+  if (workspace.empty() && path == "/metrics") return Ready(Metrics());
+  return Ready(JsonError(404, "not_found", "no such route"));
 }
 
 asio::awaitable<Response> TrackingRoutes::Track(collect::Endpoint endpoint, Request& request,
-                                                const collect::WorkspaceView& ws,
-                                                std::string_view cookie_path) {
+                                                Route route) {
+  const collect::WorkspaceView& ws = *route.ws;
+  const std::string_view cookie_path = route.cookie_path;
   collect::HitOutcome out = collector_.Handle(endpoint, ToHit(request), ws);
   if (out.event) {
     absl::Status durable = co_await Publish(bus_, *out.event);
@@ -186,10 +185,10 @@ void TrackingRoutes::AddTrackingCookies(const Request& request, const collect::H
                                         std::string_view cookie_path, Response& res) const {
   bool secure = request.secure || options_.secure_cookies ||
                 (options_.trust_proxy_headers && request.Header("x-forwarded-proto") == "https");
-  std::string attrs = secure ? "; SameSite=None; Secure" : "; SameSite=Lax";
-  res.Set("Set-Cookie", StrCat("mautic_device_id=", out.device_id,
-                               "; Max-Age=31536000; Path=", cookie_path, attrs));
-  res.Set("Set-Cookie", StrCat("mtc_id=", out.contact_id, "; Path=", cookie_path, attrs));
+  std::string_view attrs = secure ? "; SameSite=None; Secure" : "; SameSite=Lax";
+  res.Set("Set-Cookie", "mautic_device_id=", out.device_id, "; Max-Age=31536000; Path=",
+          cookie_path, attrs);
+  res.Set("Set-Cookie", "mtc_id=", out.contact_id, "; Path=", cookie_path, attrs);
 }
 
 namespace {
@@ -214,8 +213,9 @@ Response HtmlPage(int status, std::string_view title, std::string_view body_html
 
 }  // namespace
 
-asio::awaitable<Response> TrackingRoutes::IngestApiEvents(Request& request,
-                                                          const collect::CollectConfig& config) {
+asio::awaitable<Response> TrackingRoutes::IngestApiEvents(
+    Request& request, std::shared_ptr<const collect::CollectConfig> config_in_use) {
+  const collect::CollectConfig& config = *config_in_use;
   if (request.method != "POST") {
     Response res = JsonError(405, "method_not_allowed", "events are sent with POST");
     res.Set("Allow", "POST");
@@ -270,10 +270,10 @@ asio::awaitable<Response> TrackingRoutes::IngestApiEvents(Request& request,
   co_return res;
 }
 
-asio::awaitable<Response> TrackingRoutes::FollowLink(Request& request,
-                                                     const collect::WorkspaceView& ws,
-                                                     std::string_view link_id,
-                                                     std::string_view cookie_path) {
+asio::awaitable<Response> TrackingRoutes::FollowLink(Request& request, Route route,
+                                                     std::string_view link_id) {
+  const collect::WorkspaceView& ws = *route.ws;
+  const std::string_view cookie_path = route.cookie_path;
   auto it = ws.links.find(ToAbsl(link_id));
   if (it == ws.links.end()) co_return JsonError(404, "not_found", "no such link");
   collect::HitOutcome out =
@@ -290,9 +290,9 @@ asio::awaitable<Response> TrackingRoutes::FollowLink(Request& request,
   co_return res;
 }
 
-asio::awaitable<Response> TrackingRoutes::SubmitForm(Request& request,
-                                                     const collect::WorkspaceView& ws,
-                                                     std::string_view cookie_path) {
+asio::awaitable<Response> TrackingRoutes::SubmitForm(Request& request, Route route) {
+  const collect::WorkspaceView& ws = *route.ws;
+  const std::string_view cookie_path = route.cookie_path;
   if (request.method != "POST") {
     Response res = JsonError(405, "method_not_allowed", "forms are submitted with POST");
     res.Set("Allow", "POST");
@@ -351,7 +351,7 @@ asio::awaitable<Response> TrackingRoutes::SubmitForm(Request& request,
     co_return res;
   }
   Response page = HtmlPage(200, out.form->name, StrCat("<p>", EscapeHtml(out.form->message), "</p>"));
-  for (auto& h : res.headers) page.headers.push_back(h);
+  page.SetAll(res);
   co_return page;
 }
 

@@ -78,14 +78,20 @@ class TrackingRoutes {
   static size_t BodyLimit(std::string_view method, std::string_view path);
 
  private:
-  boost::asio::awaitable<Response> Track(collect::Endpoint endpoint, Request& request,
-                                         const collect::WorkspaceView& ws,
-                                         std::string_view cookie_path);
-  boost::asio::awaitable<Response> IngestApiEvents(Request& request, const collect::CollectConfig& config);
-  boost::asio::awaitable<Response> FollowLink(Request& request, const collect::WorkspaceView& ws,
-                                              std::string_view link_id, std::string_view cookie_path);
-  boost::asio::awaitable<Response> SubmitForm(Request& request, const collect::WorkspaceView& ws,
-                                              std::string_view cookie_path);
+  // What a tracking route runs with besides the request, owned by the
+  // route's coroutine: the configuration it was routed by (alive until the
+  // route ends, even if a newer one replaces it meanwhile), its workspace
+  // (in that configuration) and the path its cookies are scoped to.
+  struct Route {
+    std::shared_ptr<const collect::CollectConfig> config;
+    const collect::WorkspaceView* ws = nullptr;
+    std::string cookie_path;
+  };
+  boost::asio::awaitable<Response> Track(collect::Endpoint endpoint, Request& request, Route route);
+  boost::asio::awaitable<Response> IngestApiEvents(Request& request,
+                                                   std::shared_ptr<const collect::CollectConfig> config);
+  boost::asio::awaitable<Response> FollowLink(Request& request, Route route, std::string_view link_id);
+  boost::asio::awaitable<Response> SubmitForm(Request& request, Route route);
   void AddTrackingCookies(const Request& request, const collect::HitOutcome& out,
                           std::string_view cookie_path, Response& res) const;
   Response Health() const;

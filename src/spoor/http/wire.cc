@@ -1,5 +1,7 @@
 #include "spoor/http/internal/wire.h"
 
+#include <cstring>
+
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/status.hpp>
 
@@ -81,10 +83,19 @@ std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, e
 
 namespace {
 
-void AppendClean(std::string& out, std::string_view s) {
-  const size_t from = out.size();
-  out.append(s);
-  for (size_t i = from; i < out.size(); ++i) {
+// Header text goes on the wire as it is: a CR or LF in it would end the
+// header (and could start another); NUL is refused by clients.
+// Skips eight bytes at a time while none is below 0x0E (header text nearly
+// never has one).
+void CleanFrom(std::string& out, size_t from) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  size_t i = from;
+  for (; i + 8 <= out.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, out.data() + i, 8);
+    if (((word - kOnes * 0x0E) & ~word & kHighs) != 0) break;
+  }
+  for (; i < out.size(); ++i) {
     char& c = out[i];
     if (c == '\r' || c == '\n' || c == '\0') c = ' ';
   }
@@ -94,7 +105,7 @@ void AppendClean(std::string& out, std::string_view s) {
 
 std::string ResponseHead(const Response& response, unsigned version, bool keep_alive) {
   std::string head;
-  head.reserve(256 + response.headers.size() * 64);
+  head.reserve(128 + response.FieldLines().size());
   const int status = response.status;
   boost::beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
   head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
@@ -102,12 +113,7 @@ std::string ResponseHead(const Response& response, unsigned version, bool keep_a
   head.push_back(' ');
   head.append(reason.data(), reason.size());
   head.append("\r\nServer: Spoor\r\n");
-  for (const auto& [name, value] : response.headers) {
-    AppendClean(head, name);
-    head.append(": ");
-    AppendClean(head, value);
-    head.append("\r\n");
-  }
+  head.append(response.FieldLines());
   const bool bodiless = status < 200 || status == 204 || status == 304;
   if (!bodiless && response.stream) {
     if (version != 10) head.append("Transfer-Encoding: chunked\r\n");
@@ -123,4 +129,26 @@ std::string ResponseHead(const Response& response, unsigned version, bool keep_a
 }
 
 }  // namespace internal
+
+size_t Response::BeginField(std::string_view name) {
+  if (fields_.empty()) fields_.reserve(512);
+  last_field_ = fields_.size();
+  fields_.append(name);
+  internal::CleanFrom(fields_, last_field_);
+  fields_.append(": ");
+  return fields_.size();
+}
+
+void Response::EndField(size_t value_at) {
+  internal::CleanFrom(fields_, value_at);
+  fields_.append("\r\n");
+}
+
+void Response::UnsetLast() { fields_.resize(last_field_); }
+
+void Response::SetAll(const Response& other) {
+  last_field_ = fields_.size() + other.last_field_;
+  fields_.append(other.fields_);
+}
+
 }  // namespace spoor::http

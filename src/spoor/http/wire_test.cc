@@ -158,6 +158,37 @@ TEST(ResponseHeadTest, StatusLineHeadersAndLength) {
             "Set-Cookie: b=2\r\nContent-Length: 6\r\n\r\n");
 }
 
+TEST(ResponseHeadTest, HeaderValuesArePiecesAndCannotBreakTheHead) {
+  Response res;
+  res.Set("Set-Cookie", "mtc_id=", uint64_t{42}, "; Path=", std::string("/w/a/"));
+  res.Set("X-Evil", "a\r\nSet-Cookie: b=1", '\0');
+  res.Set("X-Gone", "soon");
+  res.UnsetLast();
+  Response other;
+  other.Set("Location", std::string_view("/next"));
+  res.SetAll(other);
+  res.status = 204;
+  EXPECT_EQ(ResponseHead(res, 11, true),
+            "HTTP/1.1 204 No Content\r\nServer: Spoor\r\nSet-Cookie: mtc_id=42; Path=/w/a/\r\n"
+            "X-Evil: a  Set-Cookie: b=1 \r\nLocation: /next\r\n\r\n");
+  res.UnsetLast();
+  EXPECT_THAT(ResponseHead(res, 11, true), Not(HasSubstr("Location")));
+}
+
+TEST(ResponseHeadTest, ABreakIsCleanedWhereverItFalls) {
+  for (size_t at = 0; at < 40; ++at) {
+    for (char bad : {'\r', '\n', '\0'}) {
+      std::string value(40, 'v');
+      value[at] = bad;
+      Response res;
+      res.Set("X-Long-Header-Name", value);
+      std::string expected(40, 'v');
+      expected[at] = ' ';
+      EXPECT_EQ(res.FieldLines(), "X-Long-Header-Name: " + expected + "\r\n") << at;
+    }
+  }
+}
+
 TEST(ResponseHeadTest, ConnectionHeaderOnlyWhenItDiffersFromTheVersionDefault) {
   Response res;
   EXPECT_THAT(ResponseHead(res, 11, false), HasSubstr("\r\nConnection: close\r\n"));
