@@ -169,7 +169,8 @@ absl::StatusOr<ServeConfig> ResolveServeConfig(const ServeFlags& flags) {
   if (cfg.server.threads < 1 || cfg.server.threads > 256) {
     return absl::InvalidArgumentError("threads must be between 1 and 256");
   }
-  if (cfg.server.spin_us < 0 || cfg.server.spin_us > 10000) {
+  if (cfg.server.spin_us != http::ServerOptions::kSpinAuto &&
+      (cfg.server.spin_us < 0 || cfg.server.spin_us > 10000)) {
     return absl::InvalidArgumentError("io_spin_us must be 0 to 10000");
   }
   if (cfg.server.header_limit < 1024) {

@@ -78,7 +78,7 @@ TEST_F(ConfigFileTest, BadValuesAreClearErrors) {
        {"threads = \"many\"\n", "synchronous = \"off\"\n", "max_queue = 0\n",
         "commit_delay_us = -1\n", "commit_delay_us = 1000000\n", "commit_siblings = 0\n",
         "commit_delay_events = 0\n", "commit_delay_events = 9000\n", "process_yield_ms = -1\n",
-        "process_max_lag_ms = -5\n", "export_page_rows = 0\n", "io_spin_us = -1\n",
+        "process_max_lag_ms = -5\n", "export_page_rows = 0\n", "io_spin_us = -5\n",
         "io_spin_us = 20000\n"}) {
     flags.config_file = Write(text);
     EXPECT_TRUE(absl::IsInvalidArgument(ResolveServeConfig(flags).status())) << text;
@@ -92,6 +92,12 @@ TEST(ResolveServeConfig, TlsIsOffByDefault) {
   ASSERT_TRUE(cfg.ok()) << cfg.status();
   EXPECT_FALSE(cfg->server.tls());
   EXPECT_FALSE(cfg->server.tls_listen);
+}
+
+TEST(ResolveServeConfig, SpinningIsDecidedByTheServerUnlessSet) {
+  auto cfg = ResolveServeConfig(ServeFlags{});
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->server.spin_us, http::ServerOptions::kSpinAuto);
 }
 
 TEST(ResolveServeConfig, CertAndKeyWithoutTlsListenMeanHttpsOnly) {

@@ -114,8 +114,12 @@ struct ServerOptions {
   // sleeps, while its sleeps stay shorter than this (under load, answers
   // come back from a commit within microseconds, and waking a sleeping
   // thread costs more than that wait); after a longer sleep it sleeps at
-  // once. 0: always sleep at once.
-  int spin_us = 200;
+  // once. 0: always sleep at once. kSpinAuto: 200 µs when the I/O threads
+  // leave a core free, else 0 (threads spinning on every core take it from
+  // each other and from the commit).
+  static constexpr int kSpinAuto = -1;
+  static constexpr int kAutoSpinUs = 200;
+  int spin_us = kSpinAuto;
   // TLS is on when tls_cert_file is set; tls_key_file must then be set too.
   std::string tls_cert_file;  // PEM: the certificate, then any intermediates
   std::string tls_key_file;   // PEM private key of that certificate

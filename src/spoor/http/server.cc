@@ -80,15 +80,21 @@ class Server::Impl {
     }
     asio::io_context& first = workers_[0]->ioc;
     for (Listener& listener : listeners_) asio::co_spawn(first, Accept(listener), asio::detached);
+    const std::chrono::microseconds spin(SpinMicros());
     for (size_t i = 0; i < workers_.size(); ++i) {
       Worker* w = workers_[i].get();
       asio::co_spawn(w->ioc, Sweep(*w), asio::detached);
-      w->thread = std::thread([this, w, name = "spoor-http-" + std::to_string(i)] {
+      w->thread = std::thread([w, spin, name = "spoor-http-" + std::to_string(i)] {
         pthread_setname_np(pthread_self(), name.c_str());
-        internal::RunLoop(w->ioc, std::chrono::microseconds(options_.spin_us));
+        internal::RunLoop(w->ioc, spin);
       });
     }
     return absl::OkStatus();
+  }
+
+  int SpinMicros() const {
+    if (options_.spin_us != ServerOptions::kSpinAuto) return options_.spin_us;
+    return workers_.size() < std::thread::hardware_concurrency() ? ServerOptions::kAutoSpinUs : 0;
   }
 
   void Drain(int grace_seconds) {
