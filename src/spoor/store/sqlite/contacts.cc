@@ -137,13 +137,12 @@ absl::Status AddFilter(Db& db, int64_t workspace_id, const ContactFilter& f, Sql
 absl::Status LoadDetails(Db& db, absl::Span<ContactRecord> contacts) {
   if (contacts.empty()) return absl::OkStatus();
   absl::flat_hash_map<int64_t, ContactRecord*> by_id;
-  std::string ids = "[";
+  std::vector<int64_t> id_list;
   for (ContactRecord& c : contacts) {
     by_id[c.id] = &c;
-    if (ids.size() > 1) ids.push_back(',');
-    absl::StrAppend(&ids, c.id);
+    id_list.push_back(c.id);
   }
-  ids.push_back(']');
+  const std::string ids = IdArray(id_list);
   SPOOR_ASSIGN_OR_RETURN(Stmt fields, db.Prepare(
       "SELECT contact_id, alias, value FROM contact_fields "
       "WHERE contact_id IN (SELECT value FROM json_each(?1)) ORDER BY contact_id, alias"));

@@ -127,4 +127,14 @@ absl::Status SqliteStatus(int rc, std::string_view context, sqlite3* db) {
   }
 }
 
+std::string IdArray(absl::Span<const int64_t> ids) {
+  std::string out = "[";
+  for (int64_t id : ids) {
+    if (out.size() > 1) out.push_back(',');
+    out.append(std::to_string(id));
+  }
+  out.push_back(']');
+  return out;
+}
+
 }  // namespace spoor::store::sqlite

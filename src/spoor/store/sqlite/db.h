@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "absl/status/statusor.h"
+#include "absl/types/span.h"
 
 namespace spoor::store::sqlite {
 
@@ -69,5 +70,9 @@ class Db {
 // Maps a SQLite result code to a Status: I/O and full-disk errors become
 // Unavailable, constraint errors InvalidArgument, others Internal.
 absl::Status SqliteStatus(int rc, std::string_view context, sqlite3* db);
+
+// `ids` as a JSON array, bound to a statement that reads it with
+// `IN (SELECT value FROM json_each(?))`: one query for many keys.
+std::string IdArray(absl::Span<const int64_t> ids);
 
 }  // namespace spoor::store::sqlite

@@ -14,6 +14,9 @@
 namespace spoor::store::sqlite {
 namespace {
 
+// Contacts whose details are read together.
+constexpr size_t kContactChunk = 256;
+
 // Workspace filter shared by every export: ?1 NULL means all workspaces.
 constexpr std::string_view kWorkspaceFilter = "(?1 IS NULL OR x.workspace_id = ?1)";
 
@@ -57,38 +60,54 @@ absl::Status ForEachRow(Stmt& stmt, const std::function<absl::Status()>& fn) {
   }
 }
 
-absl::StatusOr<boost::json::object> ContactDetails(Db& db, int64_t contact_id) {
-  boost::json::object fields, sources;
+// Each contact's fields (with where each value came from), tags and
+// devices, as export lines carry them: three reads for all of `ids`.
+absl::StatusOr<absl::flat_hash_map<int64_t, boost::json::object>> ContactDetails(
+    Db& db, absl::Span<const int64_t> ids) {
+  struct Details {
+    boost::json::object fields, sources;
+    boost::json::array tags, devices;
+  };
+  absl::flat_hash_map<int64_t, Details> by_id;
+  for (int64_t id : ids) by_id[id];
+  const std::string id_array = IdArray(ids);
   SPOOR_ASSIGN_OR_RETURN(Stmt f, db.Prepare(
-      "SELECT alias, value, source, event_id, updated_at FROM contact_fields WHERE contact_id = ?1 "
-      "ORDER BY alias"));
-  f.Bind(1, contact_id);
+      "SELECT contact_id, alias, value, source, event_id, updated_at FROM contact_fields "
+      "WHERE contact_id IN (SELECT value FROM json_each(?1)) ORDER BY contact_id, alias"));
+  f.Bind(1, id_array);
   SPOOR_RETURN_IF_ERROR(ForEachRow(f, [&] {
-    std::string alias(f.Text(0));
-    fields[alias] = f.Text(1);
-    sources[alias] = {{"source", f.Text(2)}, {"event_id", TextOrNull(f, 3)},
-                      {"updated_at", FormatTime(f.Int(4))}};
+    Details& d = by_id[f.Int(0)];
+    std::string alias(f.Text(1));
+    d.fields[alias] = f.Text(2);
+    d.sources[alias] = {{"source", f.Text(3)}, {"event_id", TextOrNull(f, 4)},
+                        {"updated_at", FormatTime(f.Int(5))}};
     return absl::OkStatus();
   }));
-  boost::json::array tags, devices;
-  SPOOR_ASSIGN_OR_RETURN(
-      Stmt t, db.Prepare("SELECT tag FROM contact_tags WHERE contact_id = ?1 ORDER BY tag"));
-  t.Bind(1, contact_id);
+  SPOOR_ASSIGN_OR_RETURN(Stmt t, db.Prepare(
+      "SELECT contact_id, tag FROM contact_tags "
+      "WHERE contact_id IN (SELECT value FROM json_each(?1)) ORDER BY contact_id, tag"));
+  t.Bind(1, id_array);
   SPOOR_RETURN_IF_ERROR(ForEachRow(t, [&] {
-    tags.emplace_back(t.Text(0));
+    by_id[t.Int(0)].tags.emplace_back(t.Text(1));
     return absl::OkStatus();
   }));
-  SPOOR_ASSIGN_OR_RETURN(
-      Stmt d, db.Prepare("SELECT device_id FROM devices WHERE contact_id = ?1 ORDER BY created_at"));
-  d.Bind(1, contact_id);
+  SPOOR_ASSIGN_OR_RETURN(Stmt d, db.Prepare(
+      "SELECT contact_id, device_id FROM devices "
+      "WHERE contact_id IN (SELECT value FROM json_each(?1)) ORDER BY contact_id, created_at"));
+  d.Bind(1, id_array);
   SPOOR_RETURN_IF_ERROR(ForEachRow(d, [&] {
-    devices.emplace_back(d.Text(0));
+    by_id[d.Int(0)].devices.emplace_back(d.Text(1));
     return absl::OkStatus();
   }));
-  return boost::json::object{{"fields", std::move(fields)},
-                             {"field_sources", std::move(sources)},
-                             {"tags", std::move(tags)},
-                             {"devices", std::move(devices)}};
+  absl::flat_hash_map<int64_t, boost::json::object> out;
+  out.reserve(by_id.size());
+  for (auto& [id, details] : by_id) {
+    out[id] = boost::json::object{{"fields", std::move(details.fields)},
+                                  {"field_sources", std::move(details.sources)},
+                                  {"tags", std::move(details.tags)},
+                                  {"devices", std::move(details.devices)}};
+  }
+  return out;
 }
 
 // The merged contacts that `starts` (SQL giving contact ids, bound by the
@@ -147,18 +166,40 @@ absl::Status ExportContacts(Db& db, std::optional<int64_t> workspace_id, const L
       kWorkspaceFilter, page ? PageSql(page, "x.id") : " ORDER BY x.created_at, x.id")));
   BindWorkspace(s, workspace_id);
   BindPage(s, page);
-  return ForEachRow(s, [&]() -> absl::Status {
-    Advance(page, s.Int(0));
-    SPOOR_ASSIGN_OR_RETURN(boost::json::object o, ContactDetails(db, s.Int(0)));
-    o["id"] = s.Int(0);
-    o["workspace_id"] = s.Text(1);
-    o["created_at"] = FormatTime(s.Int(2));
-    o["last_active"] = FormatTime(s.Int(3));
-    o["identified"] = s.Int(4) != 0;
-    o["merged_into"] = s.IsNull(5) ? boost::json::value(nullptr) : boost::json::value(s.Int(5));
-    line(boost::json::serialize(o));
+  // Contacts are read a chunk at a time, and each chunk's details in three
+  // reads, not three per contact.
+  struct Row {
+    int64_t id, created_at, last_active;
+    std::string workspace;
+    bool identified;
+    std::optional<int64_t> merged_into;
+  };
+  std::vector<Row> rows;
+  std::vector<int64_t> ids;
+  auto flush = [&]() -> absl::Status {
+    SPOOR_ASSIGN_OR_RETURN(auto details, ContactDetails(db, ids));
+    for (const Row& r : rows) {
+      boost::json::object& o = details[r.id];
+      o["id"] = r.id;
+      o["workspace_id"] = r.workspace;
+      o["created_at"] = FormatTime(r.created_at);
+      o["last_active"] = FormatTime(r.last_active);
+      o["identified"] = r.identified;
+      o["merged_into"] = r.merged_into ? boost::json::value(*r.merged_into) : nullptr;
+      line(boost::json::serialize(o));
+    }
+    rows.clear();
+    ids.clear();
     return absl::OkStatus();
-  });
+  };
+  SPOOR_RETURN_IF_ERROR(ForEachRow(s, [&]() -> absl::Status {
+    Advance(page, s.Int(0));
+    rows.push_back({s.Int(0), s.Int(2), s.Int(3), std::string(s.Text(1)), s.Int(4) != 0,
+                    s.IsNull(5) ? std::nullopt : std::optional<int64_t>(s.Int(5))});
+    ids.push_back(s.Int(0));
+    return rows.size() < kContactChunk ? absl::OkStatus() : flush();
+  }));
+  return rows.empty() ? absl::OkStatus() : flush();
 }
 
 absl::Status ExportEvents(Db& db, std::optional<int64_t> workspace_id, const LineFn& line,
@@ -281,7 +322,8 @@ absl::StatusOr<std::string> ShowContact(Db& db, int64_t contact, const TimelineQ
   c.Bind(1, root);
   SPOOR_ASSIGN_OR_RETURN(bool found, c.Step());
   if (!found) return absl::NotFoundError(StrCat("no contact ", contact));
-  SPOOR_ASSIGN_OR_RETURN(boost::json::object o, ContactDetails(db, root));
+  SPOOR_ASSIGN_OR_RETURN(auto details, ContactDetails(db, absl::MakeConstSpan(&root, 1)));
+  boost::json::object& o = details[root];
   o["id"] = root;
   o["workspace_id"] = c.Text(1);
   o["created_at"] = FormatTime(c.Int(2));

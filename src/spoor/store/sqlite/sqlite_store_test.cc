@@ -183,6 +183,37 @@ TEST_F(SqliteStoreTest, TagsAddAndRemove) {
   EXPECT_NE(contacts[0].find("\"tags\":[\"B\"]"), std::string::npos) << contacts[0];
 }
 
+// More contacts than the export reads details for at once: each line still
+// carries its own contact's fields, tags and devices, in contact order.
+TEST_F(SqliteStoreTest, ContactExportKeepsEachContactsDetailsAcrossChunks) {
+  const int64_t t0 = 1700000000000000;
+  constexpr uint64_t kContacts = 600;
+  std::vector<Event> events;
+  for (uint64_t c = 1; c <= kContacts; ++c) {
+    const std::string n = std::to_string(c);
+    Event e = PageView(ws_.id, c, "dev" + n, t0 + static_cast<int64_t>(c));
+    if (c % 3 != 0) e.fields = {{"firstname", "name" + n}};
+    if (c % 2 == 0) e.tags_add = {"tag" + n};
+    events.push_back(std::move(e));
+    if (c % 5 == 0) events.push_back(PageView(ws_.id, c, "second" + n, t0 + 1000 + static_cast<int64_t>(c)));
+  }
+  ASSERT_TRUE(store_->ApplyEvents(events, 1).ok());
+  auto contacts = Lines(*store_, false);
+  ASSERT_EQ(contacts.size(), kContacts);
+  for (uint64_t c = 1; c <= kContacts; ++c) {
+    const std::string& line = contacts[c - 1];
+    const std::string n = std::to_string(c);
+    EXPECT_NE(line.find("\"id\":" + n + ","), std::string::npos) << line;
+    EXPECT_EQ(line.find("\"firstname\":\"name" + n + "\"") != std::string::npos, c % 3 != 0) << line;
+    EXPECT_EQ(line.find("\"tags\":[\"tag" + n + "\"]") != std::string::npos, c % 2 == 0) << line;
+    if (c % 2 != 0) {
+      EXPECT_NE(line.find("\"tags\":[]"), std::string::npos) << line;
+    }
+    const std::string devices = c % 5 == 0 ? "[\"dev" + n + "\",\"second" + n + "\"]" : "[\"dev" + n + "\"]";
+    EXPECT_NE(line.find("\"devices\":" + devices), std::string::npos) << line;
+  }
+}
+
 TEST_F(SqliteStoreTest, SessionsSplitAfterThirtyMinutesOfInactivity) {
   const int64_t t0 = 1700000000000000, minute = 60000000;
   std::vector<Event> events = {PageView(ws_.id, 5, "d5", t0),
