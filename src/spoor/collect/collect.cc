@@ -316,7 +316,9 @@ absl::Status Collector::FillEvent(Params& params, const HitRequest& request,
     ParseTags(*tags, limits_, e.tags_add, e.tags_remove);
   }
   for (const auto& [key, value] : params) {
-    if (ws.all_fields.contains(ToAbsl(key))) {
+    // One hash for both lookups (the sets share their hasher).
+    const size_t hash = ws.all_fields.hash_function()(ToAbsl(key));
+    if (ws.all_fields.find(ToAbsl(key), hash) != ws.all_fields.end()) {
       if (!ws.public_fields.contains(ToAbsl(key))) {
         // Never applied to the contact; kept on the event, as Mautic keeps
         // the whole hit query.
@@ -331,7 +333,8 @@ absl::Status Collector::FillEvent(Params& params, const HitRequest& request,
         if (key == "email") v = AsciiLower(v);
         e.fields.emplace_back(key, std::move(v));
       }
-    } else if (!KnownParams().contains(ToAbsl(key)) && !key.starts_with("utm_")) {
+    } else if (KnownParams().find(ToAbsl(key), hash) == KnownParams().end() &&
+               !key.starts_with("utm_")) {
       if (e.properties.size() < limits_.max_properties && key.size() <= 64) {
         e.properties.emplace_back(key, TruncateUtf8(value, limits_.max_property_bytes));
       } else {

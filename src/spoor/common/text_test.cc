@@ -1,5 +1,7 @@
 #include "spoor/common/text.h"
 
+#include <vector>
+
 #include "gtest/gtest.h"
 
 namespace spoor {
@@ -81,6 +83,41 @@ TEST(Utf8, ASequenceIsJudgedWhereverItFallsAmongAsciiRuns) {
     EXPECT_EQ(RepairUtf8(cut).size(), ascii.size() + 2) << at;
   }
   EXPECT_FALSE(IsValidUtf8(ascii + "\xFF"));
+}
+
+// Against the plainest decoder, on every short string of the characters
+// that matter.
+TEST(PercentDecode, AgreesWithAPlainDecoderEverywhere) {
+  auto hex = [](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  auto plain = [&](std::string_view in, bool plus) {
+    std::string out;
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
+        out.push_back(static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2])));
+        i += 2;
+      } else {
+        out.push_back(plus && in[i] == '+' ? ' ' : in[i]);
+      }
+    }
+    return out;
+  };
+  const std::string alphabet = "%+4Fgz";
+  for (size_t len = 0; len <= 6; ++len) {
+    std::vector<size_t> digit(len, 0);
+    while (true) {
+      std::string in;
+      for (size_t d : digit) in.push_back(alphabet[d]);
+      for (bool plus : {true, false}) ASSERT_EQ(PercentDecode(in, plus), plain(in, plus)) << in;
+      size_t k = 0;
+      while (k < len && ++digit[k] == alphabet.size()) digit[k++] = 0;
+      if (k == len) break;
+    }
+  }
 }
 
 TEST(PercentDecode, LongInputsDecodeWhole) {
