@@ -47,25 +47,48 @@ size_t ValidSequenceLength(std::string_view s, size_t i) {
 
 }  // namespace
 
-std::string PercentDecode(std::string_view in, bool plus_is_space) {
+namespace {
+
+// What a decoded text holds besides its bytes: whether any is past ASCII
+// (only then can it be invalid UTF-8) and whether any is NUL.
+struct DecodedBytes {
+  bool non_ascii = false;
+  bool nul = false;
+};
+
+std::string Decode(std::string_view in, bool plus_is_space, DecodedBytes& seen) {
   // Never longer than its input: written in place, then cut to length.
   std::string out(in.size(), '\0');
   char* to = out.data();
+  unsigned char all = 0;  // every byte written, OR-ed
+  bool nul = false;
   for (size_t i = 0; i < in.size(); ++i) {
     char c = in[i];
     if (c == '%' && i + 2 < in.size()) {
       int hi = HexValue(in[i + 1]);
       int lo = HexValue(in[i + 2]);
       if (hi >= 0 && lo >= 0) {
-        *to++ = static_cast<char>(hi * 16 + lo);
+        c = static_cast<char>(hi * 16 + lo);
         i += 2;
-        continue;
       }
+    } else if (plus_is_space && c == '+') {
+      c = ' ';
     }
-    *to++ = plus_is_space && c == '+' ? ' ' : c;
+    all |= static_cast<unsigned char>(c);
+    nul |= c == '\0';
+    *to++ = c;
   }
   out.resize(static_cast<size_t>(to - out.data()));
+  seen.non_ascii = (all & 0x80) != 0;
+  seen.nul = nul;
   return out;
+}
+
+}  // namespace
+
+std::string PercentDecode(std::string_view in, bool plus_is_space) {
+  DecodedBytes seen;
+  return Decode(in, plus_is_space, seen);
 }
 
 std::string PercentEncode(std::string_view in) {
@@ -169,19 +192,18 @@ absl::StatusOr<Params> ParseQuery(std::string_view query, const QueryLimits& lim
     size_t eq = part.find('=');
     std::string_view raw_key = part.substr(0, eq);
     std::string_view raw_value = eq == std::string_view::npos ? "" : part.substr(eq + 1);
-    std::string key = PercentDecode(raw_key, true);
-    std::string value = PercentDecode(raw_value, true);
-    if (key.find('\0') != std::string::npos || value.find('\0') != std::string::npos) {
-      return absl::InvalidArgumentError("NUL byte in parameter");
-    }
+    DecodedBytes key_seen, value_seen;
+    std::string key = Decode(raw_key, true, key_seen);
+    std::string value = Decode(raw_value, true, value_seen);
+    if (key_seen.nul || value_seen.nul) return absl::InvalidArgumentError("NUL byte in parameter");
     if (key.size() > limits.max_key_bytes) {
       return absl::InvalidArgumentError("parameter name too long");
     }
     if (value.size() > limits.max_value_bytes) {
       return absl::InvalidArgumentError(StrCat("parameter '", RepairUtf8(key), "' too long"));
     }
-    RepairUtf8InPlace(key);
-    RepairUtf8InPlace(value);
+    if (key_seen.non_ascii) RepairUtf8InPlace(key);
+    if (value_seen.non_ascii) RepairUtf8InPlace(value);
     params.emplace_back(std::move(key), std::move(value));
     if (amp == query.size()) break;
   }

@@ -40,6 +40,16 @@ TEST(ParseQuery, RejectsLongValuesAndNul) {
   EXPECT_FALSE(ParseQuery("a=12345", limits).ok());
   EXPECT_FALSE(ParseQuery("a=1%002", {}).ok());
   EXPECT_FALSE(ParseQuery("a%00=1", {}).ok());
+  EXPECT_FALSE(ParseQuery(std::string_view("a=1\0", 4), {}).ok());  // raw, not escaped
+  EXPECT_FALSE(ParseQuery(std::string_view("b=2&a\0=1", 8), {}).ok());
+}
+
+TEST(ParseQuery, RepairsRawInvalidUtf8AndKeepsValidText) {
+  auto p = ParseQuery("k\xC3=v\xFFw&t=caf\xC3\xA9+%E2%80%94", {});
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ((*p)[0].first, "k\xEF\xBF\xBD");
+  EXPECT_EQ((*p)[0].second, "v\xEF\xBF\xBDw");
+  EXPECT_EQ((*p)[1].second, "caf\xC3\xA9 \xE2\x80\x94");
 }
 
 TEST(ParseQuery, RepairsInvalidUtf8) {
