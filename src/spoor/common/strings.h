@@ -50,20 +50,6 @@ class Piece {
 };
 }  // namespace internal
 
-// Concatenates strings, string views and numbers, with one allocation.
-template <typename... Args>
-std::string StrCat(const Args&... args) {
-  std::string out;
-  if constexpr (sizeof...(Args) > 0) {
-    const internal::Piece pieces[] = {internal::Piece(args)...};
-    size_t size = 0;
-    for (const internal::Piece& p : pieces) size += p.view().size();
-    out.reserve(size);
-    for (const internal::Piece& p : pieces) out.append(p.view());
-  }
-  return out;
-}
-
 // Appends strings, string views and numbers to `out`, growing it once.
 template <typename... Args>
 void StrAppend(std::string& out, const Args&... args) {
@@ -74,6 +60,14 @@ void StrAppend(std::string& out, const Args&... args) {
     out.reserve(size);
     for (const internal::Piece& p : pieces) out.append(p.view());
   }
+}
+
+// Concatenates strings, string views and numbers, with one allocation.
+template <typename... Args>
+std::string StrCat(const Args&... args) {
+  std::string out;
+  StrAppend(out, args...);
+  return out;
 }
 
 inline std::string AsciiLower(std::string_view s) {

@@ -45,10 +45,6 @@ size_t ValidSequenceLength(std::string_view s, size_t i) {
   return n;
 }
 
-}  // namespace
-
-namespace {
-
 // What a decoded text holds besides its bytes: whether any is past ASCII
 // (only then can it be invalid UTF-8) and whether any is NUL.
 struct DecodedBytes {

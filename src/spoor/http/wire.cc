@@ -83,10 +83,10 @@ std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, e
 
 namespace {
 
-// Header text goes on the wire as it is: a CR or LF in it would end the
-// header (and could start another); NUL is refused by clients.
-// Skips eight bytes at a time while none is below 0x0E (header text nearly
-// never has one).
+// Turns CR, LF and NUL in out[from..] into spaces: header text goes on the
+// wire as it is, where a CR or LF would end the header (and could start
+// another) and clients refuse NUL. Skips eight bytes at a time while none
+// is below 0x0E (header text nearly never has one).
 void CleanFrom(std::string& out, size_t from) {
   constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
   size_t i = from;

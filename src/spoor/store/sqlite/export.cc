@@ -64,23 +64,23 @@ absl::Status ForEachRow(Stmt& stmt, const std::function<absl::Status()>& fn) {
 // devices, as export lines carry them: three reads for all of `ids`.
 absl::StatusOr<absl::flat_hash_map<int64_t, boost::json::object>> ContactDetails(
     Db& db, absl::Span<const int64_t> ids) {
-  struct Details {
-    boost::json::object fields, sources;
-    boost::json::array tags, devices;
-  };
-  absl::flat_hash_map<int64_t, Details> by_id;
-  for (int64_t id : ids) by_id[id];
+  absl::flat_hash_map<int64_t, boost::json::object> by_id;
+  for (int64_t id : ids) {
+    by_id[id] = {{"fields", boost::json::object()}, {"field_sources", boost::json::object()},
+                 {"tags", boost::json::array()}, {"devices", boost::json::array()}};
+  }
   const std::string id_array = IdArray(ids);
   SPOOR_ASSIGN_OR_RETURN(Stmt f, db.Prepare(
       "SELECT contact_id, alias, value, source, event_id, updated_at FROM contact_fields "
       "WHERE contact_id IN (SELECT value FROM json_each(?1)) ORDER BY contact_id, alias"));
   f.Bind(1, id_array);
   SPOOR_RETURN_IF_ERROR(ForEachRow(f, [&] {
-    Details& d = by_id[f.Int(0)];
+    boost::json::object& o = by_id.at(f.Int(0));
     std::string alias(f.Text(1));
-    d.fields[alias] = f.Text(2);
-    d.sources[alias] = {{"source", f.Text(3)}, {"event_id", TextOrNull(f, 4)},
-                        {"updated_at", FormatTime(f.Int(5))}};
+    o["fields"].as_object()[alias] = f.Text(2);
+    o["field_sources"].as_object()[alias] = {{"source", f.Text(3)},
+                                             {"event_id", TextOrNull(f, 4)},
+                                             {"updated_at", FormatTime(f.Int(5))}};
     return absl::OkStatus();
   }));
   SPOOR_ASSIGN_OR_RETURN(Stmt t, db.Prepare(
@@ -88,7 +88,7 @@ absl::StatusOr<absl::flat_hash_map<int64_t, boost::json::object>> ContactDetails
       "WHERE contact_id IN (SELECT value FROM json_each(?1)) ORDER BY contact_id, tag"));
   t.Bind(1, id_array);
   SPOOR_RETURN_IF_ERROR(ForEachRow(t, [&] {
-    by_id[t.Int(0)].tags.emplace_back(t.Text(1));
+    by_id.at(t.Int(0))["tags"].as_array().emplace_back(t.Text(1));
     return absl::OkStatus();
   }));
   SPOOR_ASSIGN_OR_RETURN(Stmt d, db.Prepare(
@@ -96,18 +96,10 @@ absl::StatusOr<absl::flat_hash_map<int64_t, boost::json::object>> ContactDetails
       "WHERE contact_id IN (SELECT value FROM json_each(?1)) ORDER BY contact_id, created_at"));
   d.Bind(1, id_array);
   SPOOR_RETURN_IF_ERROR(ForEachRow(d, [&] {
-    by_id[d.Int(0)].devices.emplace_back(d.Text(1));
+    by_id.at(d.Int(0))["devices"].as_array().emplace_back(d.Text(1));
     return absl::OkStatus();
   }));
-  absl::flat_hash_map<int64_t, boost::json::object> out;
-  out.reserve(by_id.size());
-  for (auto& [id, details] : by_id) {
-    out[id] = boost::json::object{{"fields", std::move(details.fields)},
-                                  {"field_sources", std::move(details.sources)},
-                                  {"tags", std::move(details.tags)},
-                                  {"devices", std::move(details.devices)}};
-  }
-  return out;
+  return by_id;
 }
 
 // The merged contacts that `starts` (SQL giving contact ids, bound by the
