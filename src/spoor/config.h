@@ -31,7 +31,8 @@ struct ServeFlags {
 struct ServeConfig {
   std::string data_dir = "./data";
   http::ServerOptions server;
-  pipeline::PipelineOptions pipeline;
+  // The I/O threads commit what they parse (PipelineOptions::io_threads_commit).
+  pipeline::PipelineOptions pipeline{.io_threads_commit = true};
   bool synchronous_full = true;
   int export_page_rows = 1000;  // rows per read of a streamed API export
   bool secure_cookies = false;

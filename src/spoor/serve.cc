@@ -218,6 +218,9 @@ int Serve(const ServeConfig& cfg) {
   http::Router router(routes, auth_routes, api_routes, v1_routes, push_routes);
 
   http::ServerOptions server_options = cfg.server;
+  if (cfg.pipeline.io_threads_commit) {
+    server_options.idle_work = [p = pipeline->get()] { return p->CommitStaged(); };
+  }
   auto server = http::Server::Start(
       server_options, [&router](http::Request& r) { return router.Handle(r); },
       &http::Router::BodyLimit);

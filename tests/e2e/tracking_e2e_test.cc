@@ -347,6 +347,42 @@ TEST_F(TrackingTest, RetriedEventIdIsStoredOnce) {
   EXPECT_EQ(events.size(), 2u);
 }
 
+// The number on a /metrics line, or -1 when the line is missing.
+long Metric(const std::string& body, const std::string& name) {
+  const std::string lines = "\n" + body;
+  size_t at = lines.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::stol(lines.substr(at + name.size() + 2));
+}
+
+// By default the I/O threads commit what they parse; with
+// io_threads_commit = false the commit thread does, and hits are stored
+// the same.
+TEST(CommitPath, IoThreadsCommitByDefaultAndTheCommitThreadWhenTurnedOff) {
+  for (bool io_threads : {true, false}) {
+    TempDir dir;
+    const std::string config = dir.path() + "/spoor.toml";
+    std::ofstream(config) << "io_threads_commit = " << (io_threads ? "true" : "false") << "\n";
+    SpoorServer server(dir.path() + "/data", {"--config", config});
+    ASSERT_TRUE(server.ok()) << server.log();
+    for (int i = 0; i < 5; ++i) {
+      HttpResponse r = Send(server.port(), {"GET", "/mtracking.gif?page_url=p" + std::to_string(i),
+                                            {{"User-Agent", kBrowserUa}}, ""});
+      EXPECT_EQ(r.status, 200);
+    }
+    const std::string metrics = Send(server.port(), {"GET", "/metrics", {}, ""}).body;
+    EXPECT_EQ(Metric(metrics, "spoor_events_committed_total"), 5) << metrics;
+    const long on_io_threads = Metric(metrics, "spoor_commits_on_io_threads_total");
+    if (io_threads) {
+      EXPECT_GT(on_io_threads, 0) << metrics;
+    } else {
+      EXPECT_EQ(on_io_threads, 0) << metrics;
+    }
+    EXPECT_EQ(server.Stop(), 0);
+    EXPECT_EQ(Export("events", dir.path() + "/data").size(), 5u);
+  }
+}
+
 TEST_F(TrackingTest, WorkspacePathsAndUnknownWorkspaces) {
   HttpResponse ok = Get("/w/" + server_->workspace_id() + "/mtracking.gif?page_url=x");
   EXPECT_EQ(ok.body, kGif);

@@ -120,6 +120,10 @@ struct ServerOptions {
   static constexpr int kSpinAuto = -1;
   static constexpr int kAutoSpinUs = 200;
   int spin_us = kSpinAuto;
+  // Runs on an I/O thread that has no handler ready, before it spins or
+  // sleeps; returns whether it did anything. Serve commits the pipeline's
+  // staged events there (see LocalPipeline::CommitStaged).
+  std::function<bool()> idle_work;
   // TLS is on when tls_cert_file is set; tls_key_file must then be set too.
   std::string tls_cert_file;  // PEM: the certificate, then any intermediates
   std::string tls_key_file;   // PEM private key of that certificate

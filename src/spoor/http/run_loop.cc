@@ -2,20 +2,31 @@
 
 namespace spoor::http::internal {
 
-void RunLoop(boost::asio::io_context& ioc, std::chrono::microseconds spin) {
+void RunLoop(boost::asio::io_context& ioc, std::chrono::microseconds spin,
+             const std::function<bool()>& idle_work) {
   using Clock = std::chrono::steady_clock;
+  auto worked = [&idle_work] { return idle_work != nullptr && idle_work(); };
   if (spin.count() <= 0) {
-    ioc.run();
+    if (idle_work == nullptr) {
+      ioc.run();
+      return;
+    }
+    while (!ioc.stopped()) {
+      if (ioc.poll() > 0 || worked()) continue;
+      if (ioc.run_one() == 0) return;
+    }
     return;
   }
   bool spinning = true;
   while (!ioc.stopped()) {
-    if (ioc.poll() > 0) continue;
+    if (ioc.poll() > 0 || worked()) continue;
     // Out of work: how long until the next piece decides the next spin.
     const Clock::time_point idle_since = Clock::now();
     if (spinning) {
       bool ran = false;
-      while (!ran && !ioc.stopped() && Clock::now() - idle_since < spin) ran = ioc.poll() > 0;
+      while (!ran && !ioc.stopped() && Clock::now() - idle_since < spin) {
+        ran = ioc.poll() > 0 || worked();
+      }
       if (ran) continue;
     }
     if (ioc.run_one() == 0) return;  // stopped, or nothing left to wait for

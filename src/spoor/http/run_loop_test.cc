@@ -5,7 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
@@ -70,6 +72,33 @@ TEST(RunLoopTest, DoesNotSpinThroughQuietSpells) {
   const double cpu_ms = ThreadCpuMs() - cpu_before;
   EXPECT_EQ(ticks, 20);
   EXPECT_LT(cpu_ms, 25.0);
+}
+
+// Idle work runs each time the loop has no handler ready, before it sleeps,
+// and what it posts runs at once: a handler posted by the idle work of
+// one round is followed by the idle work of the next.
+TEST(RunLoopTest, RunsIdleWorkWhenOutOfHandlersAndWhatItPosts) {
+  for (microseconds spin : {microseconds(0), microseconds(200)}) {
+    asio::io_context ioc;
+    auto work = asio::make_work_guard(ioc);
+    std::vector<std::string> order;
+    int rounds = 0;
+    std::function<bool()> idle = [&] {
+      if (rounds == 3) return false;
+      order.push_back("idle");
+      const int round = ++rounds;
+      asio::post(ioc, [&, round] {
+        order.push_back("handler");
+        if (round == 3) ioc.stop();
+      });
+      return true;
+    };
+    asio::post(ioc, [&] { order.push_back("first"); });
+    RunLoop(ioc, spin, idle);
+    EXPECT_EQ(order, (std::vector<std::string>{"first", "idle", "handler", "idle", "handler",
+                                               "idle", "handler"}))
+        << spin.count();
+  }
 }
 
 }  // namespace

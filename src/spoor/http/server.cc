@@ -84,9 +84,9 @@ class Server::Impl {
     for (size_t i = 0; i < workers_.size(); ++i) {
       Worker* w = workers_[i].get();
       asio::co_spawn(w->ioc, Sweep(*w), asio::detached);
-      w->thread = std::thread([w, spin, name = "spoor-http-" + std::to_string(i)] {
+      w->thread = std::thread([this, w, spin, name = "spoor-http-" + std::to_string(i)] {
         pthread_setname_np(pthread_self(), name.c_str());
-        internal::RunLoop(w->ioc, spin);
+        internal::RunLoop(w->ioc, spin, options_.idle_work);
       });
     }
     return absl::OkStatus();

@@ -380,6 +380,7 @@ Response TrackingRoutes::Metrics() const {
         {"spoor_events_committed_total", s.committed},
         {"spoor_commits_total", s.commits},
         {"spoor_commits_delayed_total", s.delayed_commits},
+        {"spoor_commits_on_io_threads_total", s.io_thread_commits},
         {"spoor_store_commit_failures_total", s.commit_failures},
         {"spoor_bus_full_total", s.rejected_full},
         {"spoor_events_processed_total", s.processed},

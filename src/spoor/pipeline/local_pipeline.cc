@@ -63,6 +63,21 @@ class LocalPipeline::Impl {
     return status;
   }
 
+  bool CommitStaged() {
+    // Each committer has its own: the next commit may begin while the last
+    // one's answers are still being handed out.
+    thread_local Batch batch;
+    {
+      absl::MutexLock lock(&mu_);
+      if (committing_ || queue_.empty()) return false;
+      Take(batch);
+      committing_ = true;
+      ++stats_.io_thread_commits;
+    }
+    Commit(batch);
+    return true;
+  }
+
   // Commits what is queued, then processes the whole inbox, then returns.
   void Stop() {
     {
@@ -126,6 +141,7 @@ class LocalPipeline::Impl {
     queued_events_ += sizes.size();
     staged_.append(encoded);
     staged_sizes_.insert(staged_sizes_.end(), sizes.begin(), sizes.end());
+    if (queue_.empty()) queue_since_ = absl::Now();
     queue_.push_back({sizes.size(), std::move(done), wait_applied});
     return absl::OkStatus();
   }
@@ -166,17 +182,46 @@ class LocalPipeline::Impl {
     while (true) {
       {
         absl::MutexLock lock(&mu_);
-        mu_.Await(absl::Condition(
-            +[](Impl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
-              return !self->queue_.empty() || self->stopping_;
-            },
-            this));
-        if (queue_.empty()) return;  // stopping, and everything is committed
-        if (queued_events_ >= options_.commit_siblings) AwaitSiblings();
+        if (!AwaitWritersTurn()) return;
         Take(batch);
         committing_ = true;
       }
       Commit(batch);
+    }
+  }
+
+  // Returns true when the writer should commit what is queued, false once
+  // stopping with everything committed. When the event loops commit, the
+  // writer leaves the queue to them for commit_backstop_us. It sleeps on
+  // a timer while events come and go, and on the queue only once it is
+  // found empty: under load, stages seldom have a writer to wake.
+  bool AwaitWritersTurn() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    auto queued = [](Impl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+      return !self->queue_.empty() || self->stopping_;
+    };
+    auto idle = [](Impl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) {
+      return !self->committing_;
+    };
+    while (true) {
+      mu_.Await(absl::Condition(+queued, this));
+      if (stopping_) {
+        mu_.Await(absl::Condition(+idle, this));  // a loop's commit, ending
+        return !queue_.empty();
+      }
+      if (!options_.io_threads_commit) {
+        if (committing_) {
+          mu_.Await(absl::Condition(+idle, this));  // CommitStaged, called anyway
+          continue;
+        }
+        if (queued_events_ >= options_.commit_siblings) AwaitSiblings();
+        if (committing_ || queue_.empty()) continue;  // taken while it waited
+        return true;
+      }
+      const absl::Duration backstop = absl::Microseconds(options_.commit_backstop_us);
+      const absl::Time now = absl::Now();
+      const absl::Time due = queue_since_ + backstop;
+      if (!committing_ && now >= due) return true;
+      mu_.AwaitWithDeadline(absl::Condition(&stopping_), std::max(due, now + backstop / 2));
     }
   }
 
@@ -375,6 +420,7 @@ class LocalPipeline::Impl {
   // Publishes waiting to be applied, by the sequence number of their last event.
   std::multimap<int64_t, DoneFn> apply_waiters_ ABSL_GUARDED_BY(mu_);
   size_t queued_events_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Time queue_since_ ABSL_GUARDED_BY(mu_);  // when the queue last became non-empty
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool committing_ ABSL_GUARDED_BY(mu_) = false;
   bool processing_ ABSL_GUARDED_BY(mu_) = false;
@@ -408,6 +454,7 @@ absl::Status LocalPipeline::PublishApplied(const std::vector<Event>& events, Don
   return impl_->Publish(events, std::move(done), /*wait_applied=*/true);
 }
 
+bool LocalPipeline::CommitStaged() { return impl_->CommitStaged(); }
 void LocalPipeline::Stop() { impl_->Stop(); }
 PipelineStats LocalPipeline::Stats() const { return impl_->Stats(); }
 void LocalPipeline::WaitProcessed() { impl_->WaitProcessed(); }

@@ -366,5 +366,101 @@ TEST_F(PipelineTest, StopDoesNotWaitOutACommitDelay) {
   EXPECT_EQ(CountEvents(*store_), 1u);
 }
 
+PipelineOptions LoopsCommit(absl::Duration backstop) {
+  PipelineOptions options;
+  options.io_threads_commit = true;
+  options.commit_backstop_us = static_cast<int>(absl::ToInt64Microseconds(backstop));
+  return options;
+}
+
+TEST_F(PipelineTest, CommitStagedCommitsAndAnswersOnTheCallingThread) {
+  auto pipeline = LocalPipeline::Start(*store_, LoopsCommit(absl::Seconds(60)), {});
+  ASSERT_TRUE(pipeline.ok());
+  EXPECT_FALSE((*pipeline)->CommitStaged());  // nothing staged
+  std::vector<std::thread::id> answered_on;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE((*pipeline)->Publish(MakeEvent(ws_, 1, i), [&](absl::Status s) {
+      EXPECT_TRUE(s.ok()) << s;
+      answered_on.push_back(std::this_thread::get_id());
+    }).ok());
+  }
+  EXPECT_TRUE(answered_on.empty());  // the writer leaves them to the loops
+  EXPECT_TRUE((*pipeline)->CommitStaged());
+  ASSERT_EQ(answered_on.size(), 3u);
+  for (std::thread::id id : answered_on) EXPECT_EQ(id, std::this_thread::get_id());
+  EXPECT_FALSE((*pipeline)->CommitStaged());
+  PipelineStats stats = (*pipeline)->Stats();
+  EXPECT_EQ(stats.commits, 1);
+  EXPECT_EQ(stats.io_thread_commits, 1);
+  EXPECT_EQ(stats.committed, 3);
+  (*pipeline)->WaitProcessed();
+  EXPECT_EQ(CountEvents(*store_), 3u);
+}
+
+TEST_F(PipelineTest, TheWriterCommitsWhatNoLoopTakesAfterTheBackstop) {
+  auto pipeline = LocalPipeline::Start(*store_, LoopsCommit(absl::Milliseconds(50)), {});
+  ASSERT_TRUE(pipeline.ok());
+  absl::Notification done;
+  const absl::Time start = absl::Now();
+  absl::Time acked;
+  ASSERT_TRUE((*pipeline)->Publish(MakeEvent(ws_, 1, 1), [&](absl::Status s) {
+    EXPECT_TRUE(s.ok()) << s;
+    acked = absl::Now();
+    done.Notify();
+  }).ok());
+  ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  EXPECT_GE(acked - start, absl::Milliseconds(50));
+  EXPECT_EQ((*pipeline)->Stats().commits, 1);
+  EXPECT_EQ((*pipeline)->Stats().io_thread_commits, 0);
+}
+
+// Loops and the writer race for the queue: every publish is committed and
+// answered exactly once, whoever commits it.
+TEST_F(PipelineTest, LoopsAndTheWriterCommitEveryPublishOnce) {
+  auto pipeline = LocalPipeline::Start(*store_, LoopsCommit(absl::Microseconds(200)), {});
+  ASSERT_TRUE(pipeline.ok());
+  constexpr int kThreads = 4;
+  constexpr int kPerThread = 300;
+  std::vector<std::atomic<int>> answers(kThreads * kPerThread);
+  std::vector<std::thread> loops;
+  for (int t = 0; t < kThreads; ++t) {
+    loops.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const int n = t * kPerThread + i;
+        ASSERT_TRUE((*pipeline)->Publish(MakeEvent(ws_, 1 + t, n), [&answers, n](absl::Status s) {
+          EXPECT_TRUE(s.ok()) << s;
+          ++answers[n];
+        }).ok());
+        if (i % 3 == t % 3) (*pipeline)->CommitStaged();
+      }
+      while ((*pipeline)->CommitStaged()) {
+      }
+    });
+  }
+  for (std::thread& loop : loops) loop.join();
+  (*pipeline)->Stop();
+  for (int n = 0; n < kThreads * kPerThread; ++n) EXPECT_EQ(answers[n].load(), 1) << n;
+  PipelineStats stats = (*pipeline)->Stats();
+  EXPECT_EQ(stats.committed, kThreads * kPerThread);
+  EXPECT_GT(stats.io_thread_commits, 0);
+  EXPECT_EQ(CountEvents(*store_), static_cast<size_t>(kThreads * kPerThread));
+}
+
+TEST_F(PipelineTest, StopCommitsWhatTheLoopsLeftStaged) {
+  auto pipeline = LocalPipeline::Start(*store_, LoopsCommit(absl::Seconds(60)), {});
+  ASSERT_TRUE(pipeline.ok());
+  std::atomic<bool> acked{false};
+  ASSERT_TRUE((*pipeline)->Publish(MakeEvent(ws_, 1, 1), [&](absl::Status s) {
+    EXPECT_TRUE(s.ok()) << s;
+    acked = true;
+  }).ok());
+  const absl::Time start = absl::Now();
+  (*pipeline)->Stop();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  EXPECT_TRUE(acked.load());
+  EXPECT_EQ((*pipeline)->Stats().io_thread_commits, 0);
+  EXPECT_EQ(CountEvents(*store_), 1u);
+}
+
 }  // namespace
 }  // namespace spoor::pipeline

@@ -54,6 +54,14 @@ struct PipelineOptions {
   int commit_delay_us = 300;
   size_t commit_siblings = 8;
   size_t commit_delay_events = 48;
+  // The event loops commit: each I/O thread calls CommitStaged when it runs
+  // out of work, and the writer thread only commits what has waited
+  // commit_backstop_us for them (publishes from elsewhere). A loop's batch is
+  // then written and answered on the thread that parsed it, with no
+  // hand-over to the writer and back: each hand-over waits for a thread to
+  // be scheduled, which on a busy machine costs more than the sync itself.
+  bool io_threads_commit = false;
+  int commit_backstop_us = 2000;
   int process_chunk = 512;         // inbox rows per processing transaction when idle
   int process_chunk_busy = 16;     // ... while commits are waiting
   int process_yield_ms = 20;       // the quiet between commits processing waits for
@@ -65,6 +73,7 @@ struct PipelineStats {
   int64_t commits = 0;
   int64_t commit_failures = 0;
   int64_t delayed_commits = 0;  // commits that waited for more events (commit_delay_us)
+  int64_t io_thread_commits = 0;  // commits made by CommitStaged
   int64_t rejected_full = 0;
   int64_t processed = 0;
   int64_t duplicates = 0;
@@ -95,6 +104,12 @@ class LocalPipeline final : public Bus {
   absl::Status Publish(const Event& event, DoneFn done) override;
   absl::Status PublishAll(const std::vector<Event>& events, DoneFn done) override;
   absl::Status PublishApplied(const std::vector<Event>& events, DoneFn done) override;
+  // Commits what is staged, on the calling thread, unless another commit is
+  // under way (whose thread looks again once it ends) or nothing is staged.
+  // Returns whether it committed. For event loops with nothing else to do:
+  // the commit blocks the caller for a sync. With io_threads_commit set,
+  // the loops must call it, or publishes wait commit_backstop_us.
+  bool CommitStaged();
   // Commits what is queued, processes the whole inbox, and joins the writer.
   void Stop();
   PipelineStats Stats() const;

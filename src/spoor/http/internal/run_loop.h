@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 
 #include <boost/asio/io_context.hpp>
 
@@ -15,6 +16,13 @@ namespace spoor::http::internal {
 // more than that wait. A wait longer than `spin` (a quiet spell) turns the
 // spinning off until a wait is short again, so an idle or lightly loaded
 // server does not burn its cores.
-void RunLoop(boost::asio::io_context& ioc, std::chrono::microseconds spin);
+//
+// `idle_work`, when set, runs each time the loop finds no handler ready,
+// before it spins on or sleeps; it returns whether it did anything (whose
+// handlers are then run at once). The pipeline's commit runs there: the
+// thread that parsed a batch of requests writes it and answers it, with no
+// hand-over to another thread and back.
+void RunLoop(boost::asio::io_context& ioc, std::chrono::microseconds spin,
+             const std::function<bool()>& idle_work = nullptr);
 
 }  // namespace spoor::http::internal
