@@ -104,8 +104,9 @@ class LocalPipeline final : public Bus {
   absl::Status Publish(const Event& event, DoneFn done) override;
   absl::Status PublishAll(const std::vector<Event>& events, DoneFn done) override;
   absl::Status PublishApplied(const std::vector<Event>& events, DoneFn done) override;
-  // Commits what is staged, on the calling thread, unless another commit is
-  // under way (whose thread looks again once it ends) or nothing is staged.
+  // Commits what is staged, on the calling thread, unless nothing is staged
+  // or another commit is under way (what is left then is taken by the next
+  // call on any loop, or by the writer within commit_backstop_us).
   // Returns whether it committed. For event loops with nothing else to do:
   // the commit blocks the caller for a sync. With io_threads_commit set,
   // the loops must call it, or publishes wait commit_backstop_us.
