@@ -7,10 +7,6 @@ void RunLoop(boost::asio::io_context& ioc, std::chrono::microseconds spin,
   using Clock = std::chrono::steady_clock;
   auto worked = [&idle_work] { return idle_work != nullptr && idle_work(); };
   if (spin.count() <= 0) {
-    if (idle_work == nullptr) {
-      ioc.run();
-      return;
-    }
     while (!ioc.stopped()) {
       if (ioc.poll() > 0 || worked()) continue;
       if (ioc.run_one() == 0) return;
