@@ -1,6 +1,7 @@
 #include "spoor/common/text.h"
 
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -52,17 +53,30 @@ struct DecodedBytes {
   bool nul = false;
 };
 
+// Whether any byte of `v` is zero (exact as a whole, not per byte).
+constexpr uint64_t HasZeroByte(uint64_t v) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHighs = 0x8080808080808080ull;
+  return (v - kOnes) & ~v & kHighs;
+}
+
 std::string Decode(std::string_view in, bool plus_is_space, DecodedBytes& seen) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kPercents = kOnes * '%';
+  const uint64_t pluses = plus_is_space ? kOnes * '+' : kPercents;
+  const size_t n = in.size();
   // Never longer than its input: written in place, then cut to length.
-  std::string out(in.size(), '\0');
+  std::string out(n, '\0');
   char* to = out.data();
-  unsigned char all = 0;  // every byte written, OR-ed
+  uint64_t all = 0;  // every byte written, OR-ed
   bool nul = false;
-  for (size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '%' && i + 2 < in.size()) {
-      int hi = HexValue(in[i + 1]);
-      int lo = HexValue(in[i + 2]);
+  size_t i = 0;
+  // The byte at i, which may be an escape, a '+' or anything else.
+  auto one = [&] {
+    char c = in[i++];
+    if (c == '%' && i + 1 < n) {
+      int hi = HexValue(in[i]);
+      int lo = HexValue(in[i + 1]);
       if (hi >= 0 && lo >= 0) {
         c = static_cast<char>(hi * 16 + lo);
         i += 2;
@@ -73,9 +87,33 @@ std::string Decode(std::string_view in, bool plus_is_space, DecodedBytes& seen) 
     all |= static_cast<unsigned char>(c);
     nul |= c == '\0';
     *to++ = c;
+  };
+  // Eight bytes at a time: copied whole, kept up to the first '%', '+' or
+  // NUL, which is then decoded alone. The output is never ahead of the
+  // input, so the copy stays inside `out`.
+  while (i + sizeof(uint64_t) <= n) {
+    uint64_t word;
+    std::memcpy(&word, in.data() + i, sizeof(word));
+    std::memcpy(to, &word, sizeof(word));
+    const uint64_t special =
+        HasZeroByte(word ^ kPercents) | HasZeroByte(word ^ pluses) | HasZeroByte(word);
+    if (special == 0) {
+      all |= word;
+      to += sizeof(word);
+      i += sizeof(word);
+      continue;
+    }
+    // The lowest flagged byte is exact (only bytes above a match can be
+    // flagged falsely).
+    const size_t plain = static_cast<size_t>(std::countr_zero(special)) / 8;
+    all |= word & ((uint64_t{1} << (8 * plain)) - 1);
+    to += plain;
+    i += plain;
+    one();
   }
+  while (i < n) one();
   out.resize(static_cast<size_t>(to - out.data()));
-  seen.non_ascii = (all & 0x80) != 0;
+  seen.non_ascii = (all & 0x8080808080808080ull) != 0;
   seen.nul = nul;
   return out;
 }
@@ -168,9 +206,14 @@ void RepairUtf8InPlace(std::string& s) {
 }  // namespace
 
 absl::StatusOr<Params> ParseQuery(std::string_view query, const QueryLimits& limits) {
+  size_t parts = 1;
+  for (const char* at = query.data(), *end = at + query.size(); at < end && parts <= limits.max_params; ++parts) {
+    at = static_cast<const char*>(std::memchr(at, '&', static_cast<size_t>(end - at)));
+    if (at == nullptr) break;
+    ++at;
+  }
   Params params;
-  params.reserve(std::min<size_t>(limits.max_params,
-                                  static_cast<size_t>(std::count(query.begin(), query.end(), '&')) + 1));
+  params.reserve(std::min(limits.max_params, parts));
   size_t pos = 0;
   while (pos <= query.size()) {
     size_t amp = query.find('&', pos);
