@@ -96,34 +96,36 @@ TEST(Utf8, ASequenceIsJudgedWhereverItFallsAmongAsciiRuns) {
   EXPECT_FALSE(IsValidUtf8(ascii + "\xFF"));
 }
 
-// Against the plainest decoder, on every short string of the characters
-// that matter.
-TEST(PercentDecode, AgreesWithAPlainDecoderEverywhere) {
+// The plainest percent-decoder, to check PercentDecode against.
+std::string PlainDecode(std::string_view in, bool plus) {
   auto hex = [](char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
   };
-  auto plain = [&](std::string_view in, bool plus) {
-    std::string out;
-    for (size_t i = 0; i < in.size(); ++i) {
-      if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
-        out.push_back(static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2])));
-        i += 2;
-      } else {
-        out.push_back(plus && in[i] == '+' ? ' ' : in[i]);
-      }
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(plus && in[i] == '+' ? ' ' : in[i]);
     }
-    return out;
-  };
+  }
+  return out;
+}
+
+// Against the plainest decoder, on every short string of the characters
+// that matter.
+TEST(PercentDecode, AgreesWithAPlainDecoderEverywhere) {
   const std::string alphabet = "%+4Fgz";
   for (size_t len = 0; len <= 6; ++len) {
     std::vector<size_t> digit(len, 0);
     while (true) {
       std::string in;
       for (size_t d : digit) in.push_back(alphabet[d]);
-      for (bool plus : {true, false}) ASSERT_EQ(PercentDecode(in, plus), plain(in, plus)) << in;
+      for (bool plus : {true, false}) ASSERT_EQ(PercentDecode(in, plus), PlainDecode(in, plus)) << in;
       size_t k = 0;
       while (k < len && ++digit[k] == alphabet.size()) digit[k++] = 0;
       if (k == len) break;
@@ -135,32 +137,14 @@ TEST(PercentDecode, AgreesWithAPlainDecoderEverywhere) {
 // ASCII among them: the same bytes as the plainest decoder, and ParseQuery
 // refuses exactly the values that decode to a NUL and repairs the rest.
 TEST(PercentDecode, AgreesWithAPlainDecoderOnLongRandomStrings) {
-  auto hex = [](char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
-  auto plain = [&](std::string_view in, bool plus) {
-    std::string out;
-    for (size_t i = 0; i < in.size(); ++i) {
-      if (in[i] == '%' && i + 2 < in.size() && hex(in[i + 1]) >= 0 && hex(in[i + 2]) >= 0) {
-        out.push_back(static_cast<char>(hex(in[i + 1]) * 16 + hex(in[i + 2])));
-        i += 2;
-      } else {
-        out.push_back(plus && in[i] == '+' ? ' ' : in[i]);
-      }
-    }
-    return out;
-  };
   const std::string alphabet("%+0Cgz.a\xC3\xA9\xFF\0", 12);
   std::mt19937 rng(7);
   for (int round = 0; round < 100000; ++round) {
     std::string in(rng() % 41, ' ');
     // Mostly plain letters, so that whole words of eight occur too.
     for (char& c : in) c = rng() % 3 == 0 ? alphabet[rng() % alphabet.size()] : 'a';
-    for (bool plus : {true, false}) ASSERT_EQ(PercentDecode(in, plus), plain(in, plus)) << in;
-    std::string value = plain(in, true);
+    for (bool plus : {true, false}) ASSERT_EQ(PercentDecode(in, plus), PlainDecode(in, plus)) << in;
+    std::string value = PlainDecode(in, true);
     auto params = ParseQuery("k=" + in, {});
     if (value.find('\0') != std::string::npos) {
       EXPECT_FALSE(params.ok()) << in;
