@@ -207,7 +207,8 @@ void RepairUtf8InPlace(std::string& s) {
 
 absl::StatusOr<Params> ParseQuery(std::string_view query, const QueryLimits& limits) {
   size_t parts = 1;
-  for (const char* at = query.data(), *end = at + query.size(); at < end && parts <= limits.max_params; ++parts) {
+  for (const char *at = query.data(), *end = at + query.size();
+       at < end && parts <= limits.max_params; ++parts) {
     at = static_cast<const char*>(std::memchr(at, '&', static_cast<size_t>(end - at)));
     if (at == nullptr) break;
     ++at;

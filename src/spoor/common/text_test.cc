@@ -125,7 +125,9 @@ TEST(PercentDecode, AgreesWithAPlainDecoderEverywhere) {
     while (true) {
       std::string in;
       for (size_t d : digit) in.push_back(alphabet[d]);
-      for (bool plus : {true, false}) ASSERT_EQ(PercentDecode(in, plus), PlainDecode(in, plus)) << in;
+      for (bool plus : {true, false}) {
+        ASSERT_EQ(PercentDecode(in, plus), PlainDecode(in, plus)) << in;
+      }
       size_t k = 0;
       while (k < len && ++digit[k] == alphabet.size()) digit[k++] = 0;
       if (k == len) break;
