@@ -53,15 +53,14 @@ struct DecodedBytes {
   bool nul = false;
 };
 
+// A byte repeated over a word, and the top bit of each byte.
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighs = 0x8080808080808080ull;
+
 // Whether any byte of `v` is zero (exact as a whole, not per byte).
-constexpr uint64_t HasZeroByte(uint64_t v) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHighs = 0x8080808080808080ull;
-  return (v - kOnes) & ~v & kHighs;
-}
+constexpr uint64_t HasZeroByte(uint64_t v) { return (v - kOnes) & ~v & kHighs; }
 
 std::string Decode(std::string_view in, bool plus_is_space, DecodedBytes& seen) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
   constexpr uint64_t kPercents = kOnes * '%';
   const uint64_t pluses = plus_is_space ? kOnes * '+' : kPercents;
   const size_t n = in.size();
@@ -113,7 +112,7 @@ std::string Decode(std::string_view in, bool plus_is_space, DecodedBytes& seen) 
   }
   while (i < n) one();
   out.resize(static_cast<size_t>(to - out.data()));
-  seen.non_ascii = (all & 0x8080808080808080ull) != 0;
+  seen.non_ascii = (all & kHighs) != 0;
   seen.nul = nul;
   return out;
 }
@@ -148,7 +147,7 @@ bool IsValidUtf8(std::string_view in) {
     uint64_t word;
     if (i + sizeof(word) <= in.size()) {
       std::memcpy(&word, in.data() + i, sizeof(word));
-      if ((word & 0x8080808080808080ull) == 0) {
+      if ((word & kHighs) == 0) {
         i += sizeof(word);
         continue;
       }

@@ -6,14 +6,8 @@ void RunLoop(boost::asio::io_context& ioc, std::chrono::microseconds spin,
              const std::function<bool()>& idle_work) {
   using Clock = std::chrono::steady_clock;
   auto worked = [&idle_work] { return idle_work != nullptr && idle_work(); };
-  if (spin.count() <= 0) {
-    while (!ioc.stopped()) {
-      if (ioc.poll() > 0 || worked()) continue;
-      if (ioc.run_one() == 0) return;
-    }
-    return;
-  }
-  bool spinning = true;
+  // Without a spin, every wait is a quiet spell: the loop never spins.
+  bool spinning = spin.count() > 0;
   while (!ioc.stopped()) {
     if (ioc.poll() > 0 || worked()) continue;
     // Out of work: how long until the next piece decides the next spin.
