@@ -17,6 +17,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include "absl/cleanup/cleanup.h"
 #include "spdlog/spdlog.h"
 #include "spoor/common/status.h"
 #include "spoor/common/strings.h"
@@ -276,38 +277,39 @@ class Server::Impl {
            ec == asio::error::bad_descriptor || ec == asio::ssl::error::stream_truncated;
   }
 
-  // Feeds the parser from the stream until it has the header
-  // (`header_only`) or the whole message.
-  template <typename Stream>
-  static asio::awaitable<beast::error_code> Read(Stream& stream, beast::flat_buffer& buffer,
-                                                 internal::RequestParser& parser,
-                                                 bool header_only) {
-    auto done = [&] { return header_only ? parser.is_header_done() : parser.is_done(); };
+  // Feeds the parser what `buffer` holds. Returns no error once it has the
+  // header (`header_only`) or the whole message, need_more when it wants
+  // more bytes, or the parse error.
+  static beast::error_code Parse(beast::flat_buffer& buffer, internal::RequestParser& parser,
+                                 bool header_only) {
     beast::error_code ec;
-    while (!done()) {
-      if (buffer.size() > 0) {
-        size_t used = parser.put(buffer.data(), ec);
-        buffer.consume(used);
-        if (!ec && used > 0) continue;
-        if (ec && ec != bhttp::error::need_more) co_return ec;
-        ec = {};
-      }
-      auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(kReadSize), kTuple);
-      if (read_ec == asio::error::eof) {
-        if (!parser.got_some()) co_return bhttp::error::end_of_stream;
-        parser.put_eof(ec);
-        co_return ec ? ec : beast::error_code(bhttp::error::partial_message);
-      }
-      if (read_ec) co_return read_ec;
-      buffer.commit(n);
+    while (!(header_only ? parser.is_header_done() : parser.is_done())) {
+      if (buffer.size() == 0) return bhttp::error::need_more;
+      const size_t used = parser.put(buffer.data(), ec);
+      buffer.consume(used);
+      if (ec) return ec;
+      if (used == 0) return bhttp::error::need_more;
     }
-    co_return ec;
+    return ec;
   }
 
-  // The read → handle → write loop, the same for both kinds of stream.
+  // What a failed read means for the message under way.
+  static beast::error_code ReadEnded(const beast::error_code& read_ec,
+                                     internal::RequestParser& parser) {
+    if (read_ec != asio::error::eof) return read_ec;
+    if (!parser.got_some()) return bhttp::error::end_of_stream;
+    beast::error_code ec;
+    parser.put_eof(ec);
+    return ec ? ec : beast::error_code(bhttp::error::partial_message);
+  }
+
+  // The read → handle → write loop, the same for both kinds of stream. A
+  // request costs no coroutine frame here: reads and a write's rest are
+  // awaited in this frame, which lives as long as the connection.
   template <typename Stream>
   asio::awaitable<void> Serve(Stream& stream, Connection& connection, bool secure) {
     beast::flat_buffer buffer;
+    std::string head;  // reused: each answer's head is written into it
     const auto read_timeout = std::chrono::seconds(options_.read_timeout_seconds);
     Request request;  // reused: its buffers serve the connection's every request
     request.remote_ip = RemoteIp(connection.socket);
@@ -318,7 +320,12 @@ class Server::Impl {
       parser.header_limit(static_cast<uint32_t>(options_.header_limit));
       parser.body_limit(kLargestBody);
       connection.ExpiresAfter(read_timeout);
-      beast::error_code ec = co_await Read(stream, buffer, parser, /*header_only=*/true);
+      beast::error_code ec = Parse(buffer, parser, /*header_only=*/true);
+      while (ec == bhttp::error::need_more) {
+        auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(kReadSize), kTuple);
+        buffer.commit(n);
+        ec = read_ec ? ReadEnded(read_ec, parser) : Parse(buffer, parser, /*header_only=*/true);
+      }
       if (ec) {
         if (ec == bhttp::error::header_limit) {
           co_await WriteError(stream, connection, 431, "headers too large");
@@ -330,53 +337,55 @@ class Server::Impl {
         break;
       }
       ++active_;
-      bool keep_going = co_await HandleOne(stream, buffer, parser, request, connection);
-      --active_;
-      if (!keep_going) break;
-    }
-  }
-
-  template <typename Stream>
-  asio::awaitable<bool> HandleOne(Stream& stream, beast::flat_buffer& buffer,
-                                  internal::RequestParser& parser, Request& request,
-                                  Connection& connection) {
-    const RouteBodyLimit route_limit = body_limit_(request.method, request.path);
-    // The declared length is checked before a byte of the body is read.
-    if (parser.content_length() && *parser.content_length() > route_limit.bytes) {
-      co_await WriteError(stream, connection, route_limit.status, "body too large");
-      co_return false;
-    }
-    if (!parser.is_done()) {
-      parser.body_limit(route_limit.bytes);
-      parser.eager(true);
-      connection.ExpiresAfter(std::chrono::seconds(options_.read_timeout_seconds));
-      beast::error_code ec = co_await Read(stream, buffer, parser, /*header_only=*/false);
-      if (ec) {
-        if (ec == bhttp::error::body_limit) {
-          co_await WriteError(stream, connection, route_limit.status, "body too large");
-        } else if (!IsQuietEnd(ec)) {
-          co_await WriteError(stream, connection, 400, "malformed body");
-        }
-        co_return false;
+      absl::Cleanup done = [this] { --active_; };
+      const RouteBodyLimit route_limit = body_limit_(request.method, request.path);
+      // The declared length is checked before a byte of the body is read.
+      if (parser.content_length() && *parser.content_length() > route_limit.bytes) {
+        co_await WriteError(stream, connection, route_limit.status, "body too large");
+        break;
       }
+      if (!parser.is_done()) {
+        parser.body_limit(route_limit.bytes);
+        parser.eager(true);
+        connection.ExpiresAfter(read_timeout);
+        ec = Parse(buffer, parser, /*header_only=*/false);
+        while (ec == bhttp::error::need_more) {
+          auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(kReadSize), kTuple);
+          buffer.commit(n);
+          ec = read_ec ? ReadEnded(read_ec, parser) : Parse(buffer, parser, /*header_only=*/false);
+        }
+        if (ec) {
+          if (ec == bhttp::error::body_limit) {
+            co_await WriteError(stream, connection, route_limit.status, "body too large");
+          } else if (!IsQuietEnd(ec)) {
+            co_await WriteError(stream, connection, 400, "malformed body");
+          }
+          break;
+        }
+      }
+      connection.NoDeadline();  // a handler may wait for a commit; that is not the client's time
+      bool keep_alive = parser.keep_alive();
+      const unsigned version = static_cast<unsigned>(parser.version());
+      Response res;
+      try {
+        res = co_await handler_(request);
+      } catch (const std::exception& e) {
+        spdlog::error("handler for {} {} threw: {}", request.method, request.path, e.what());
+        res = JsonError(500, "internal", "internal error");
+      }
+      keep_alive = keep_alive && !res.close && !draining_;
+      if (res.stream) {
+        // HTTP/1.0 has no chunks: the body ends where the connection does.
+        keep_alive = keep_alive && version != 10;
+        if (!co_await WriteStreamed(stream, connection, res, version, keep_alive)) break;
+      } else {
+        const Wire wire = PrepareWrite(connection, res, version, keep_alive, head);
+        const std::optional<size_t> sent = SendNow(stream, wire);
+        if (!sent) break;
+        if (*sent < asio::buffer_size(wire) && !co_await SendRest(stream, wire, *sent)) break;
+      }
+      if (!keep_alive) break;
     }
-    connection.NoDeadline();  // a handler may wait for a commit; that is not the client's time
-    bool keep_alive = parser.keep_alive();
-    const unsigned version = static_cast<unsigned>(parser.version());
-    Response res;
-    try {
-      res = co_await handler_(request);
-    } catch (const std::exception& e) {
-      spdlog::error("handler for {} {} threw: {}", request.method, request.path, e.what());
-      res = JsonError(500, "internal", "internal error");
-    }
-    keep_alive = keep_alive && !res.close && !draining_;
-    if (res.stream) {
-      // HTTP/1.0 has no chunks: the body ends where the connection does.
-      keep_alive = keep_alive && version != 10;
-      co_return co_await WriteStreamed(stream, connection, res, version, keep_alive) && keep_alive;
-    }
-    co_return co_await Write(stream, connection, res, version, keep_alive) && keep_alive;
   }
 
   // Sends the head, then each piece the body's stream makes as it comes.
@@ -429,29 +438,52 @@ class Server::Impl {
     co_return true;
   }
 
+  // An answer as it goes on the wire: its head, then its body.
+  using Wire = std::array<asio::const_buffer, 2>;
+
+  // Writes the head of `res` into `head` and arms the write's deadline.
+  static Wire PrepareWrite(Connection& connection, const Response& res, unsigned version,
+                           bool keep_alive, std::string& head) {
+    head.clear();
+    internal::AppendResponseHead(head, res, version, keep_alive);
+    const bool bodiless = res.status < 200 || res.status == 204 || res.status == 304;
+    connection.ExpiresAfter(kWriteTimeout);
+    return {asio::buffer(head), bodiless ? asio::const_buffer() : asio::buffer(res.body)};
+  }
+
+  // On a plain socket, sends what the socket takes now: an answer nearly
+  // always fits its buffer, and then needs no trip through the loop's
+  // queue. Returns the bytes sent (none over TLS), or nothing when the
+  // connection failed.
+  template <typename Stream>
+  static std::optional<size_t> SendNow(Stream& stream, const Wire& wire) {
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      boost::system::error_code ec;
+      const size_t sent = stream.write_some(wire, ec);
+      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return std::nullopt;
+      return sent;
+    } else {
+      return 0;
+    }
+  }
+
+  // Sends what SendNow left.
+  template <typename Stream>
+  static asio::awaitable<bool> SendRest(Stream& stream, const Wire& wire, size_t sent) {
+    auto rest = beast::buffers_suffix<Wire>(wire);
+    rest.consume(sent);
+    auto [ec, n] = co_await asio::async_write(stream, rest, kTuple);
+    co_return !ec;
+  }
+
   template <typename Stream>
   static asio::awaitable<bool> Write(Stream& stream, Connection& connection, const Response& res,
                                      unsigned version, bool keep_alive) {
-    const std::string head = internal::ResponseHead(res, version, keep_alive);
-    const bool bodiless = res.status < 200 || res.status == 204 || res.status == 304;
-    std::array<asio::const_buffer, 2> buffers{
-        asio::buffer(head), bodiless ? asio::const_buffer() : asio::buffer(res.body)};
-    connection.ExpiresAfter(kWriteTimeout);
-    if constexpr (std::is_same_v<Stream, tcp::socket>) {
-      // An answer nearly always fits the socket's buffer: send it now, and
-      // leave only a rest to the loop, instead of a trip through its queue.
-      boost::system::error_code ec;
-      const size_t sent = stream.write_some(buffers, ec);
-      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) co_return false;
-      if (sent == asio::buffer_size(buffers)) co_return true;
-      auto rest = beast::buffers_suffix<std::array<asio::const_buffer, 2>>(buffers);
-      rest.consume(sent);
-      auto [rest_ec, n] = co_await asio::async_write(stream, rest, kTuple);
-      co_return !rest_ec;
-    } else {
-      auto [ec, n] = co_await asio::async_write(stream, buffers, kTuple);
-      co_return !ec;
-    }
+    std::string head;
+    const Wire wire = PrepareWrite(connection, res, version, keep_alive, head);
+    const std::optional<size_t> sent = SendNow(stream, wire);
+    if (!sent) co_return false;
+    co_return *sent == asio::buffer_size(wire) || co_await SendRest(stream, wire, *sent);
   }
 
   template <typename Stream>

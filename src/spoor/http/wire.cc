@@ -5,6 +5,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/status.hpp>
 
+#include "spoor/common/strings.h"
+
 namespace spoor::http {
 
 void Request::AddHeader(std::string_view name, std::string_view value) {
@@ -103,13 +105,13 @@ void CleanFrom(std::string& out, size_t from) {
 
 }  // namespace
 
-std::string ResponseHead(const Response& response, unsigned version, bool keep_alive) {
-  std::string head;
-  head.reserve(128 + response.FieldLines().size());
+void AppendResponseHead(std::string& head, const Response& response, unsigned version,
+                        bool keep_alive) {
+  head.reserve(head.size() + 128 + response.FieldLines().size());
   const int status = response.status;
   boost::beast::string_view reason = bhttp::obsolete_reason(static_cast<bhttp::status>(status));
   head.append(version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
-  head.append(std::to_string(status));
+  StrAppend(head, status);
   head.push_back(' ');
   head.append(reason.data(), reason.size());
   head.append("\r\nServer: Spoor\r\n");
@@ -119,12 +121,17 @@ std::string ResponseHead(const Response& response, unsigned version, bool keep_a
     if (version != 10) head.append("Transfer-Encoding: chunked\r\n");
   } else if (!bodiless) {
     head.append("Content-Length: ");
-    head.append(std::to_string(response.body.size()));
+    StrAppend(head, response.body.size());
     head.append("\r\n");
   }
   if (version == 10 && keep_alive && !response.stream) head.append("Connection: keep-alive\r\n");
   if (version != 10 && !keep_alive) head.append("Connection: close\r\n");
   head.append("\r\n");
+}
+
+std::string ResponseHead(const Response& response, unsigned version, bool keep_alive) {
+  std::string head;
+  AppendResponseHead(head, response, version, keep_alive);
   return head;
 }
 

@@ -53,5 +53,8 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
 // Content-Length. CR, LF and NUL in header names or values become spaces:
 // a handler's value can never start a header of its own.
 std::string ResponseHead(const Response& response, unsigned version, bool keep_alive);
+// The same, appended to `head` (a connection reuses one buffer).
+void AppendResponseHead(std::string& head, const Response& response, unsigned version,
+                        bool keep_alive);
 
 }  // namespace spoor::http::internal
