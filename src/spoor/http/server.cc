@@ -373,7 +373,10 @@ class Server::Impl {
         spdlog::error("handler for {} {} threw: {}", request.method, request.path, e.what());
         res = JsonError(500, "internal", "internal error");
       }
-      keep_alive = keep_alive && !res.close && !draining_;
+      // The connection's last answer says so: its client then sends no
+      // request into a closing connection.
+      const bool last = served + 1 >= options_.keep_alive_requests;
+      keep_alive = keep_alive && !res.close && !draining_ && !last;
       if (res.stream) {
         // HTTP/1.0 has no chunks: the body ends where the connection does.
         keep_alive = keep_alive && version != 10;
