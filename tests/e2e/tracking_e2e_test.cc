@@ -188,6 +188,22 @@ TEST_F(TrackingTest, MtcReturnsTheTrackedContact) {
   EXPECT_EQ(body.at("device_id").as_string(), device);
 }
 
+// The bodies byte for byte, as Mautic's tracker and its clients read them.
+TEST_F(TrackingTest, MtcAnswersHaveMauticsExactShape) {
+  HttpResponse first = Get("/mtracking.gif?page_url=x");
+  const std::string device = CookieFrom(first, "mautic_device_id");
+  const std::string id = CookieFrom(first, "mtc_id");
+  const std::string cookie = "mautic_device_id=" + device;
+  EXPECT_EQ(PostEvent("page_url=y", {{"Cookie", cookie}}).body,
+            "{\"success\":1,\"id\":" + id + ",\"sid\":\"" + device + "\",\"device_id\":\"" +
+                device + "\",\"events\":[]}");
+  EXPECT_EQ(Get("/mtc", {{"Cookie", cookie}}).body,
+            "{\"id\":" + id + ",\"sid\":\"" + device + "\",\"device_id\":\"" + device + "\"}");
+  // Not tracked (Do-Not-Track): no contact to name.
+  EXPECT_EQ(PostEvent("page_url=y", {{"DNT", "1"}}).body,
+            "{\"success\":1,\"id\":null,\"sid\":null,\"device_id\":null,\"events\":[]}");
+}
+
 TEST_F(TrackingTest, TagsAreAddedAndRemoved) {
   HttpResponse first = Get("/mtracking.gif?page_url=x&tags=ProductA,ProductB");
   std::string cookie = "mautic_device_id=" + CookieFrom(first, "mautic_device_id");

@@ -124,6 +124,35 @@ std::string PercentDecode(std::string_view in, bool plus_is_space) {
   return Decode(in, plus_is_space, seen);
 }
 
+void AppendJsonString(std::string& out, std::string_view in) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.reserve(out.size() + in.size() + 2);
+  out.push_back('"');
+  size_t plain = 0;  // start of the run not yet appended
+  for (size_t i = 0; i < in.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(in[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(in, plain, i - plain);
+    plain = i + 1;
+    out.push_back('\\');
+    switch (c) {
+      case '"': out.push_back('"'); break;
+      case '\\': out.push_back('\\'); break;
+      case '\b': out.push_back('b'); break;
+      case '\t': out.push_back('t'); break;
+      case '\n': out.push_back('n'); break;
+      case '\f': out.push_back('f'); break;
+      case '\r': out.push_back('r'); break;
+      default:
+        out.append("u00");
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+    }
+  }
+  out.append(in, plain, in.size() - plain);
+  out.push_back('"');
+}
+
 std::string PercentEncode(std::string_view in) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;

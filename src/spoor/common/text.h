@@ -42,6 +42,11 @@ std::string TruncateUtf8(std::string_view in, size_t max_bytes);
 // TruncateUtf8 does; in place, without a copy.
 void TrimAndTruncateUtf8(std::string& s, size_t max_bytes);
 
+// Appends `in` as a JSON string, quotes included: '"', '\\' and control
+// characters escaped (as \b \t \n \f \r or \u00xx), everything else as
+// it is. `in` should be valid UTF-8 (RepairUtf8 makes it so).
+void AppendJsonString(std::string& out, std::string_view in);
+
 // Escapes & < > " ' for HTML text and attribute values.
 std::string EscapeHtml(std::string_view in);
 

@@ -180,6 +180,41 @@ TEST(ParseBasicAuth, UserAndPassword) {
   EXPECT_FALSE(ParseBasicAuth("Basic " + std::string(2000, 'A')).has_value());
 }
 
+std::string JsonString(std::string_view in) {
+  std::string out = "x";
+  AppendJsonString(out, in);
+  return out.substr(1);
+}
+
+TEST(AppendJsonString, EscapesQuotesBackslashesAndControlCharacters) {
+  EXPECT_EQ(JsonString(""), "\"\"");
+  EXPECT_EQ(JsonString("abc-123_DEF"), "\"abc-123_DEF\"");
+  EXPECT_EQ(JsonString("a\"b\\c/d"), "\"a\\\"b\\\\c/d\"");
+  EXPECT_EQ(JsonString("\b\t\n\f\r"), "\"\\b\\t\\n\\f\\r\"");
+  EXPECT_EQ(JsonString(std::string_view("\0\x01\x1f\x7f", 4)), "\"\\u0000\\u0001\\u001f\x7f\"");
+  EXPECT_EQ(JsonString("caf\xc3\xa9 \xe2\x82\xac"), "\"caf\xc3\xa9 \xe2\x82\xac\"");
+}
+
+// Every byte below 0x20 is escaped, and nothing at or above it but '"' and
+// '\\': the output is valid JSON whatever the input's ASCII.
+TEST(AppendJsonString, EveryByteAloneAndInsideText) {
+  for (int c = 0; c < 256; ++c) {
+    const std::string in = std::string("ab") + static_cast<char>(c) + "cd";
+    const std::string out = JsonString(in);
+    if (c < 0x20 || c == '"' || c == '\\') {
+      EXPECT_EQ(out.substr(0, 4), "\"ab\\") << c;
+      EXPECT_EQ(out.substr(out.size() - 3), "cd\"") << c;
+      EXPECT_EQ(out.size(), c == '"' || c == '\\' || c == '\b' || c == '\t' || c == '\n' ||
+                                    c == '\f' || c == '\r'
+                                ? 8u
+                                : 12u)
+          << c;
+    } else {
+      EXPECT_EQ(out, "\"" + in + "\"") << c;
+    }
+  }
+}
+
 TEST(PercentEncode, KeepsUnreserved) {
   EXPECT_EQ(PercentEncode("a b/é~"), "a%20b%2F%C3%A9~");
 }

@@ -171,13 +171,21 @@ asio::awaitable<Response> TrackingRoutes::Track(collect::Endpoint endpoint, Requ
     AddCors(request, ws, err);
     co_return err;
   }
-  boost::json::object body;
-  if (endpoint == collect::Endpoint::kMtcEvent) body["success"] = 1;
-  body["id"] = tracked ? boost::json::value(out.contact_id) : nullptr;
-  body["sid"] = tracked ? boost::json::value(out.device_id) : nullptr;
-  body["device_id"] = tracked ? boost::json::value(out.device_id) : nullptr;
-  if (endpoint == collect::Endpoint::kMtcEvent) body["events"] = boost::json::array();
-  res.body = boost::json::serialize(body);
+  // {"success":1,"id":…,"sid":…,"device_id":…,"events":[]} as Mautic's
+  // tracker reads it (success and events for /mtc/event only).
+  const bool event = endpoint == collect::Endpoint::kMtcEvent;
+  std::string& body = res.body;
+  body.reserve(96 + 2 * out.device_id.size());
+  body.append(event ? "{\"success\":1,\"id\":" : "{\"id\":");
+  if (tracked) {
+    StrAppend(body, out.contact_id, ",\"sid\":");
+    AppendJsonString(body, out.device_id);
+    body.append(",\"device_id\":");
+    AppendJsonString(body, out.device_id);
+  } else {
+    body.append("null,\"sid\":null,\"device_id\":null");
+  }
+  body.append(event ? ",\"events\":[]}" : "}");
   co_return res;
 }
 
