@@ -2,7 +2,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <thread>
 
 #include "absl/synchronization/mutex.h"
 #include "spdlog/spdlog.h"
@@ -27,6 +31,11 @@ constexpr uint32_t kMaxBody = 64u << 20;
 constexpr std::string_view kSuffix = ".journal";
 // Zeroes are written this far ahead of the records (see ZeroAhead).
 constexpr size_t kZeroAhead = 1 << 20;
+// The next segment's file while it is made (see PrepareSpares): not a
+// segment's name, so a restart never reads it as one.
+constexpr std::string_view kSpareName = "next-segment.tmp";
+// The spare is zeroed and synced this much at a time.
+constexpr size_t kSpareChunk = 1 << 20;
 
 void PutLe(char* p, uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) p[i] = static_cast<char>((v >> (8 * i)) & 0xff);
@@ -78,6 +87,18 @@ absl::Status ErrnoError(std::string_view what, const std::string& path, int err)
   return absl::UnavailableError(StrCat("journal: ", what, " ", path, ": ", std::strerror(err)));
 }
 
+// Writes all of `data` at `offset` of `fd`; returns 0 or the errno.
+int WriteAll(int fd, std::string_view data, size_t offset) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return n < 0 ? errno : EIO;
+    done += static_cast<size_t>(n);
+  }
+  return 0;
+}
+
 // A segment file, mapped read-only for the reader. The writer publishes
 // `end` and `last_seq` once what lies before `end` is on disk.
 struct Segment {
@@ -105,9 +126,19 @@ std::string SegmentName(uint64_t number) {
 
 class Journal::Impl {
  public:
-  explicit Impl(JournalOptions options) : options_(std::move(options)) {}
+  explicit Impl(JournalOptions options)
+      : options_(std::move(options)),
+        spare_path_((std::filesystem::path(options_.dir) / kSpareName).string()) {}
 
   ~Impl() {
+    if (preparer_.joinable()) {
+      {
+        absl::MutexLock lock(&spare_mu_);
+        stopping_ = true;
+      }
+      preparer_.join();
+      unlink(spare_path_.c_str());
+    }
     if (dir_fd_ >= 0) close(dir_fd_);  // releases the lock
   }
 
@@ -140,6 +171,12 @@ class Journal::Impl {
       next_number_ = number + 1;
     }
     last_seq_ = std::max(options_.floor_seq, last);
+    unlink(spare_path_.c_str());  // one a stop left half made
+    preparer_ = std::thread([this] {
+      pthread_setname_np(pthread_self(), "spoor-journal");
+      setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
+      PrepareSpares();
+    });
     return absl::OkStatus();
   }
 
@@ -270,6 +307,11 @@ class Journal::Impl {
     return segments_.size();
   }
 
+  bool spare_ready() const {
+    absl::MutexLock lock(&spare_mu_);
+    return spare_ready_;
+  }
+
  private:
   absl::Status Latch(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
     latched_ = status;
@@ -342,7 +384,94 @@ class Journal::Impl {
     SPOOR_RETURN_IF_ERROR(WriteAt(buffer, active_offset_));
     active_offset_ += buffer.size();
     last_seq_ = last;
+    if (!spare_asked_ && active_offset_ > active_->size / 2) {
+      // Half full: time to make the next one. (Not sooner: a server that
+      // fills no segment never writes a spare.)
+      spare_asked_ = true;
+      absl::MutexLock lock(&spare_mu_);
+      spare_wanted_ = true;
+    }
     return absl::OkStatus();
+  }
+
+  // The spare: the next segment's file, made ahead of the appends by the
+  // journal's own thread, all zeroes and synced. Records written into it
+  // change no file-system metadata (blocks preallocated but never written
+  // do: the first sync of a write into them commits their new state too),
+  // and no zeroes are written ahead on the append path, where they put a
+  // megabyte into some syncs. A segment becomes the spare by a rename.
+  void PrepareSpares() {
+    auto wanted = [](Impl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->spare_mu_) {
+      return self->stopping_ || (self->spare_wanted_ && !self->spare_ready_);
+    };
+    while (true) {
+      {
+        absl::MutexLock lock(&spare_mu_);
+        spare_mu_.Await(absl::Condition(+wanted, this));
+        if (stopping_) return;
+      }
+      const bool made = MakeSpare();
+      absl::MutexLock lock(&spare_mu_);
+      spare_wanted_ = false;
+      spare_ready_ = made;
+    }
+  }
+
+  // Writes the spare: zeroes over segment_bytes, a chunk at a time, each
+  // written back before the next (a burst of many megabytes would hold up
+  // the appends' syncs), then one fdatasync: a flush of the disk's cache
+  // per chunk cost the appends more than the zeroes did.
+  bool MakeSpare() {
+    int fd = open(spare_path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (fd < 0) {
+      spdlog::warn("journal: cannot create {}: {}", spare_path_, std::strerror(errno));
+      return false;
+    }
+    static const std::string zeros(kSpareChunk, '\0');
+    int err = 0;
+    for (size_t at = 0; err == 0 && at < options_.segment_bytes; at += zeros.size()) {
+      if (Stopping()) break;
+      const size_t n = std::min(zeros.size(), options_.segment_bytes - at);
+      err = WriteAll(fd, std::string_view(zeros).substr(0, n), at);
+      const unsigned flags =
+          SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
+      if (err == 0 && sync_file_range(fd, static_cast<off_t>(at), static_cast<off_t>(n), flags) != 0) {
+        err = errno;
+      }
+    }
+    if (err == 0 && options_.sync && fdatasync(fd) != 0) err = errno;
+    close(fd);
+    if (err == 0 && !Stopping()) return true;
+    if (err != 0) spdlog::warn("journal: cannot write {}: {}", spare_path_, std::strerror(err));
+    unlink(spare_path_.c_str());
+    return false;
+  }
+
+  bool Stopping() {
+    absl::MutexLock lock(&spare_mu_);
+    return stopping_;
+  }
+
+  // Makes the spare segment `segment`'s file, if one is ready and of its
+  // size; false leaves everything as it was.
+  bool TakeSpare(Segment& segment) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
+    {
+      absl::MutexLock lock(&spare_mu_);
+      if (!spare_ready_ || segment.size != options_.segment_bytes) return false;
+      spare_ready_ = false;
+    }
+    if (rename(spare_path_.c_str(), segment.path.c_str()) != 0) {
+      spdlog::warn("journal: cannot rename {}: {}", spare_path_, std::strerror(errno));
+      unlink(spare_path_.c_str());
+      return false;
+    }
+    segment.fd = open(segment.path.c_str(), O_RDWR | O_CLOEXEC);
+    if (segment.fd < 0) {
+      spdlog::warn("journal: cannot open {}: {}", segment.path, std::strerror(errno));
+      unlink(segment.path.c_str());
+      return false;
+    }
+    return true;
   }
 
   // Writes zeroes over the active segment up to `kZeroAhead` past `end`, a
@@ -366,14 +495,8 @@ class Journal::Impl {
   // Writes all of `data` at `offset` of the active segment.
   absl::Status WriteAt(std::string_view data, size_t offset)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
-    size_t done = 0;
-    while (done < data.size()) {
-      ssize_t n = pwrite(active_->fd, data.data() + done, data.size() - done,
-                         static_cast<off_t>(offset + done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Latch(ErrnoError("cannot write", active_->path, n < 0 ? errno : EIO));
-      done += static_cast<size_t>(n);
-    }
+    const int err = WriteAll(active_->fd, data, offset);
+    if (err != 0) return Latch(ErrnoError("cannot write", active_->path, err));
     return absl::OkStatus();
   }
 
@@ -397,11 +520,15 @@ class Journal::Impl {
     segment->number = next_number_++;
     segment->path = (std::filesystem::path(options_.dir) / SegmentName(segment->number)).string();
     segment->size = std::max<size_t>(options_.segment_bytes, need);
-    segment->fd = open(segment->path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
-    if (segment->fd < 0) return Latch(ErrnoError("cannot create", segment->path, errno));
-    int err = posix_fallocate(segment->fd, 0, static_cast<off_t>(segment->size));
-    if (err != 0) return Latch(ErrnoError("cannot allocate", segment->path, err));
-    if (options_.sync && (fsync(segment->fd) != 0 || fsync(dir_fd_) != 0)) {
+    const bool spare = TakeSpare(*segment);
+    if (!spare) {
+      segment->fd = open(segment->path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+      if (segment->fd < 0) return Latch(ErrnoError("cannot create", segment->path, errno));
+      int err = posix_fallocate(segment->fd, 0, static_cast<off_t>(segment->size));
+      if (err != 0) return Latch(ErrnoError("cannot allocate", segment->path, err));
+    }
+    // The spare's zeroes are on disk already; its new name is not yet.
+    if (options_.sync && ((!spare && fsync(segment->fd) != 0) || fsync(dir_fd_) != 0)) {
       return Latch(ErrnoError("cannot sync", segment->path, errno));
     }
     void* map = mmap(nullptr, segment->size, PROT_READ, MAP_SHARED, segment->fd, 0);
@@ -418,7 +545,8 @@ class Journal::Impl {
     }
     active_ = segment;
     active_offset_ = 0;
-    zeroed_ = 0;
+    zeroed_ = spare ? segment->size : 0;
+    spare_asked_ = false;
     absl::MutexLock lock(&mu_);
     if (previous != nullptr) {
       if (previous->last_seq.load() == 0) {
@@ -447,10 +575,19 @@ class Journal::Impl {
   int64_t last_seq_ ABSL_GUARDED_BY(append_mu_) = 0;
   uint64_t next_number_ ABSL_GUARDED_BY(append_mu_) = 1;
   bool unsynced_ ABSL_GUARDED_BY(append_mu_) = false;  // AppendWithSeq() since the last Sync()
+  bool spare_asked_ ABSL_GUARDED_BY(append_mu_) = false;  // for the active segment's successor
   absl::Status latched_ ABSL_GUARDED_BY(append_mu_);
 
   mutable absl::Mutex mu_;  // the list of segments, oldest first
   std::vector<std::shared_ptr<Segment>> segments_ ABSL_GUARDED_BY(mu_);
+
+  // The spare's state, between the appender and the thread making it.
+  const std::string spare_path_;
+  mutable absl::Mutex spare_mu_;
+  bool spare_wanted_ ABSL_GUARDED_BY(spare_mu_) = false;
+  bool spare_ready_ ABSL_GUARDED_BY(spare_mu_) = false;
+  bool stopping_ ABSL_GUARDED_BY(spare_mu_) = false;
+  std::thread preparer_;
 
   absl::Mutex read_mu_;  // where the last Read() stopped
   uint64_t cursor_number_ ABSL_GUARDED_BY(read_mu_) = 0;
@@ -481,5 +618,6 @@ int64_t Journal::last_seq() const { return impl_->last_seq(); }
 int64_t Journal::OldestSealedThrough() const { return impl_->OldestSealedThrough(); }
 absl::Status Journal::Release(int64_t through_seq) { return impl_->Release(through_seq); }
 size_t Journal::segment_count() const { return impl_->segment_count(); }
+bool Journal::spare_ready() const { return impl_->spare_ready(); }
 
 }  // namespace spoor::store

@@ -1,6 +1,7 @@
 // The journal: the ingest path's one durable write. Encoded events are
-// appended to preallocated segment files as checksummed records, a batch
-// with one write and one fdatasync; the processor reads them back (through
+// appended to segment files as checksummed records, a batch with one write
+// and one fdatasync (the next segment's file is zeroed and synced by the
+// journal's thread before it is needed); the processor reads them back (through
 // a read-only mapping) and applies them to the store behind the
 // acknowledgements. Segments whose records are all durably applied are
 // deleted.
@@ -67,6 +68,9 @@ class Journal {
   absl::Status Release(int64_t through_seq);
   // How many segment files there are (for tests and metrics).
   size_t segment_count() const;
+  // Whether the next segment's file is made, zeroed and synced, ahead of
+  // need (it is made once the active segment is half full).
+  bool spare_ready() const;
 
   class Impl;
 

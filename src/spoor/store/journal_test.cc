@@ -6,7 +6,10 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -30,10 +33,11 @@ class JournalTest : public ::testing::Test {
     return journal.ok() ? std::move(*journal) : nullptr;
   }
   std::string dir() const { return dir_.path() + "/journal"; }
+  // The segment files (the journal may be making a spare beside them).
   std::vector<std::string> Files() const {
     std::vector<std::string> out;
     for (const auto& e : std::filesystem::directory_iterator(dir())) {
-      out.push_back(e.path().string());
+      if (e.path().extension() == ".journal") out.push_back(e.path().string());
     }
     std::sort(out.begin(), out.end());
     return out;
@@ -197,6 +201,56 @@ TEST_F(JournalTest, RecordsLandInBlocksAlreadyWritten) {
   j = Open(8 << 20);
   EXPECT_EQ(j->last_seq(), last);
   EXPECT_EQ(ReadAll(*j, 0, 100000).size(), static_cast<size_t>(last));
+}
+
+// Once a segment is half full the journal makes the next one's file, all
+// zeroes and synced, and a new segment is that file: records land in
+// written blocks from its first byte, with no zeroes written on the way.
+TEST_F(JournalTest, ANewSegmentIsTheSpareMadeAhead) {
+  constexpr uint64_t kSegment = 1 << 20;
+  auto j = Open(kSegment);
+  const std::string spare = dir() + "/next-segment.tmp";
+  const std::string record(1000, 'r');
+  std::vector<std::string> bodies(100, record);
+  int64_t last = 0;
+  for (int i = 0; i < 4; ++i) last = *j->Append(Views(bodies));  // 400 KB: below half
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_FALSE(j->spare_ready());
+  EXPECT_FALSE(std::filesystem::exists(spare));
+  for (int i = 0; i < 2; ++i) last = *j->Append(Views(bodies));  // 600 KB: past half
+  for (int i = 0; i < 1000 && !j->spare_ready(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(j->spare_ready());
+  EXPECT_EQ(std::filesystem::file_size(spare), kSegment);
+  for (int i = 0; i < 5; ++i) last = *j->Append(Views(bodies));  // into a second segment
+  ASSERT_EQ(Files().size(), 2u);
+  EXPECT_FALSE(j->spare_ready());
+  EXPECT_EQ(std::filesystem::file_size(Files()[1]), kSegment);
+  auto unwritten = UnwrittenRanges(Files()[1]);
+  if (unwritten) EXPECT_TRUE(unwritten->empty());
+  EXPECT_EQ(ReadAll(*j, 0, 100000).size(), static_cast<size_t>(last));
+  j.reset();
+  EXPECT_FALSE(std::filesystem::exists(spare));  // not left behind by a stop
+  j = Open(kSegment);
+  EXPECT_EQ(j->last_seq(), last);
+  EXPECT_EQ(ReadAll(*j, 0, 100000).size(), static_cast<size_t>(last));
+}
+
+TEST_F(JournalTest, ASpareLeftByACrashIsNeitherReadNorKept) {
+  std::filesystem::create_directories(dir());
+  const std::string spare = dir() + "/next-segment.tmp";
+  {
+    std::FILE* f = std::fopen(spare.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs("half made", f);
+    std::fclose(f);
+  }
+  auto j = Open();
+  EXPECT_FALSE(std::filesystem::exists(spare));
+  EXPECT_EQ(j->last_seq(), 0);
+  auto bodies = Bodies(0, 3);
+  EXPECT_EQ(*j->Append(Views(bodies)), 3);
 }
 
 TEST_F(JournalTest, OneProcessAtATime) {
