@@ -91,7 +91,8 @@ absl::Status ErrnoError(std::string_view what, const std::string& path, int err)
 int WriteAll(int fd, std::string_view data, size_t offset) {
   size_t done = 0;
   while (done < data.size()) {
-    ssize_t n = pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
+    ssize_t n =
+        pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return n < 0 ? errno : EIO;
     done += static_cast<size_t>(n);
@@ -435,7 +436,8 @@ class Journal::Impl {
       err = WriteAll(fd, std::string_view(zeros).substr(0, n), at);
       const unsigned flags =
           SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER;
-      if (err == 0 && sync_file_range(fd, static_cast<off_t>(at), static_cast<off_t>(n), flags) != 0) {
+      if (err == 0 &&
+          sync_file_range(fd, static_cast<off_t>(at), static_cast<off_t>(n), flags) != 0) {
         err = errno;
       }
     }
