@@ -141,31 +141,6 @@ void AppendDouble(double d, std::string& out) {
   out.append(buf, ec == std::errc() ? end : buf);
 }
 
-void AppendQuoted(std::string_view s, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (c == '\n') {
-      out.append("\\n");
-    } else if (c == '\r') {
-      out.append("\\r");
-    } else if (c == '\t') {
-      out.append("\\t");
-    } else if (u < 0x20) {
-      out.append("\\u00");
-      out.push_back(kHex[u >> 4]);
-      out.push_back(kHex[u & 15]);
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
-
 void AppendJson(const json::value& v, std::string& out) {
   switch (v.kind()) {
     case json::kind::null:
@@ -184,7 +159,7 @@ void AppendJson(const json::value& v, std::string& out) {
       AppendDouble(v.get_double(), out);
       break;
     case json::kind::string:
-      AppendQuoted(View(v.get_string()), out);
+      AppendJsonString(out, View(v.get_string()));
       break;
     case json::kind::array: {
       out.push_back('[');
@@ -199,7 +174,7 @@ void AppendJson(const json::value& v, std::string& out) {
       out.push_back('{');
       for (const json::key_value_pair& kv : v.get_object()) {
         if (out.back() != '{') out.push_back(',');
-        AppendQuoted(View(kv.key()), out);
+        AppendJsonString(out, View(kv.key()));
         out.push_back(':');
         AppendJson(kv.value(), out);
       }

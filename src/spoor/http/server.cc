@@ -293,9 +293,15 @@ class Server::Impl {
     return ec;
   }
 
-  // What a failed read means for the message under way.
-  static beast::error_code ReadEnded(const beast::error_code& read_ec,
-                                     internal::RequestParser& parser) {
+  // Takes in what a read brought (`n` bytes, or the read's error) and
+  // parses on, as Parse does; a failed read ends the message under way.
+  static beast::error_code Received(beast::flat_buffer& buffer, internal::RequestParser& parser,
+                                    const beast::error_code& read_ec, size_t n,
+                                    bool header_only) {
+    if (!read_ec) {
+      buffer.commit(n);
+      return Parse(buffer, parser, header_only);
+    }
     if (read_ec != asio::error::eof) return read_ec;
     if (!parser.got_some()) return bhttp::error::end_of_stream;
     beast::error_code ec;
@@ -323,8 +329,7 @@ class Server::Impl {
       beast::error_code ec = Parse(buffer, parser, /*header_only=*/true);
       while (ec == bhttp::error::need_more) {
         auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(kReadSize), kTuple);
-        buffer.commit(n);
-        ec = read_ec ? ReadEnded(read_ec, parser) : Parse(buffer, parser, /*header_only=*/true);
+        ec = Received(buffer, parser, read_ec, n, /*header_only=*/true);
       }
       if (ec) {
         if (ec == bhttp::error::header_limit) {
@@ -351,8 +356,7 @@ class Server::Impl {
         ec = Parse(buffer, parser, /*header_only=*/false);
         while (ec == bhttp::error::need_more) {
           auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(kReadSize), kTuple);
-          buffer.commit(n);
-          ec = read_ec ? ReadEnded(read_ec, parser) : Parse(buffer, parser, /*header_only=*/false);
+          ec = Received(buffer, parser, read_ec, n, /*header_only=*/false);
         }
         if (ec) {
           if (ec == bhttp::error::body_limit) {

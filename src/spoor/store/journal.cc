@@ -441,9 +441,10 @@ class Journal::Impl {
         err = errno;
       }
     }
-    if (err == 0 && options_.sync && fdatasync(fd) != 0) err = errno;
+    const bool whole = err == 0 && !Stopping();
+    if (whole && options_.sync && fdatasync(fd) != 0) err = errno;
     close(fd);
-    if (err == 0 && !Stopping()) return true;
+    if (whole && err == 0) return true;
     if (err != 0) spdlog::warn("journal: cannot write {}: {}", spare_path_, std::strerror(err));
     unlink(spare_path_.c_str());
     return false;
