@@ -20,6 +20,7 @@
 #include "absl/synchronization/mutex.h"
 #include "spdlog/spdlog.h"
 #include "spoor/common/crc32c.h"
+#include "spoor/common/ids.h"
 #include "spoor/common/status.h"
 #include "spoor/common/strings.h"
 
@@ -27,6 +28,13 @@ namespace spoor::store {
 namespace {
 
 constexpr size_t kHeaderBytes = 16;
+// A segment starts with kMagic and its salt (u64, never 0): its records'
+// checksums cover the salt, so records left in a reused file by its earlier
+// life never check out in its new one. Segments written before salts have
+// no such head (their first record's length would exceed kMaxBody) and
+// checksums without a salt.
+constexpr std::string_view kMagic = "SPOORJ1\n";
+constexpr size_t kSegmentHeadBytes = 16;
 constexpr uint32_t kMaxBody = 64u << 20;
 constexpr std::string_view kSuffix = ".journal";
 // Zeroes are written this far ahead of the records (see ZeroAhead).
@@ -34,6 +42,8 @@ constexpr size_t kZeroAhead = 1 << 20;
 // The next segment's file while it is made (see PrepareSpares): not a
 // segment's name, so a restart never reads it as one.
 constexpr std::string_view kSpareName = "next-segment.tmp";
+// A released segment's file kept to be the next spare (see Release).
+constexpr std::string_view kReusableName = "released-segment.tmp";
 // The spare is zeroed and synced this much at a time.
 constexpr size_t kSpareChunk = 1 << 20;
 
@@ -47,16 +57,19 @@ uint64_t GetLe(const char* p, int bytes) {
   return v;
 }
 
-uint32_t Checksum(int64_t seq, std::string_view body) {
-  char s[8];
-  PutLe(s, static_cast<uint64_t>(seq), 8);
-  return Crc32c(Crc32c(0, std::string_view(s, sizeof(s))), body);
+// The checksum of a record of a segment with `salt` (0: one without).
+uint32_t Checksum(uint64_t salt, int64_t seq, std::string_view body) {
+  char s[16];
+  PutLe(s, salt, 8);
+  PutLe(s + 8, static_cast<uint64_t>(seq), 8);
+  const std::string_view head = salt == 0 ? std::string_view(s + 8, 8) : std::string_view(s, 16);
+  return Crc32c(Crc32c(0, head), body);
 }
 
-void AppendRecord(std::string& out, int64_t seq, std::string_view body) {
+void AppendRecord(std::string& out, uint64_t salt, int64_t seq, std::string_view body) {
   char header[kHeaderBytes];
   PutLe(header, body.size(), 4);
-  PutLe(header + 4, Checksum(seq, body), 4);
+  PutLe(header + 4, Checksum(salt, seq, body), 4);
   PutLe(header + 8, static_cast<uint64_t>(seq), 8);
   out.append(header, kHeaderBytes);
   out.append(body);
@@ -68,9 +81,10 @@ struct Record {
   size_t bytes = 0;  // header and body
 };
 
-// The record at `at` in data[0, limit), if it is whole, checks out and
-// follows `prev_seq`.
-std::optional<Record> ParseRecord(const char* data, size_t limit, size_t at, int64_t prev_seq) {
+// The record at `at` in data[0, limit), if it is whole, checks out against
+// `salt` and follows `prev_seq`.
+std::optional<Record> ParseRecord(const char* data, size_t limit, size_t at, uint64_t salt,
+                                  int64_t prev_seq) {
   if (limit < at || limit - at < kHeaderBytes) return std::nullopt;
   const char* p = data + at;
   const uint64_t length = GetLe(p, 4);
@@ -79,7 +93,7 @@ std::optional<Record> ParseRecord(const char* data, size_t limit, size_t at, int
   if (length > kMaxBody || length > limit - at - kHeaderBytes) return std::nullopt;
   if (seq <= prev_seq) return std::nullopt;  // zeroes, or not this log's next record
   std::string_view body(p + kHeaderBytes, length);
-  if (Checksum(seq, body) != checksum) return std::nullopt;
+  if (Checksum(salt, seq, body) != checksum) return std::nullopt;
   return Record{seq, body, kHeaderBytes + length};
 }
 
@@ -112,10 +126,26 @@ struct Segment {
   int fd = -1;  // open for writing (-1 for segments found at start)
   const char* map = nullptr;
   size_t size = 0;
+  uint64_t salt = 0;  // 0: a segment from before salts
+  size_t start = 0;   // where its records start
   std::atomic<size_t> end{0};
   std::atomic<int64_t> last_seq{0};
   std::atomic<bool> sealed{false};
 };
+
+// A new salt: random, never 0.
+uint64_t NewSalt() {
+  uint64_t salt = 0;
+  while (salt == 0) RandomBytes(&salt, sizeof(salt));
+  return salt;
+}
+
+std::string SegmentHead(uint64_t salt) {
+  std::string head(kMagic);
+  head.resize(kSegmentHeadBytes);
+  PutLe(head.data() + kMagic.size(), salt, 8);
+  return head;
+}
 
 std::string SegmentName(uint64_t number) {
   char name[32];
@@ -129,7 +159,8 @@ class Journal::Impl {
  public:
   explicit Impl(JournalOptions options)
       : options_(std::move(options)),
-        spare_path_((std::filesystem::path(options_.dir) / kSpareName).string()) {}
+        spare_path_((std::filesystem::path(options_.dir) / kSpareName).string()),
+        reusable_path_((std::filesystem::path(options_.dir) / kReusableName).string()) {}
 
   ~Impl() {
     if (preparer_.joinable()) {
@@ -139,6 +170,7 @@ class Journal::Impl {
       }
       preparer_.join();
       unlink(spare_path_.c_str());
+      unlink(reusable_path_.c_str());
     }
     if (dir_fd_ >= 0) close(dir_fd_);  // releases the lock
   }
@@ -173,6 +205,7 @@ class Journal::Impl {
     }
     last_seq_ = std::max(options_.floor_seq, last);
     unlink(spare_path_.c_str());  // one a stop left half made
+    unlink(reusable_path_.c_str());
     preparer_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "spoor-journal");
       setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
@@ -189,15 +222,18 @@ class Journal::Impl {
     for (std::string_view body : bodies) {
       if (body.size() > kMaxBody) return absl::InvalidArgumentError("journal: record too large");
     }
+    size_t bytes = 0;
+    for (std::string_view body : bodies) bytes += kHeaderBytes + body.size();
     std::shared_ptr<Segment> segment;
     size_t end = 0;
     int64_t last = 0;
     {
       absl::MutexLock lock(&append_mu_);
       if (!latched_.ok()) return latched_;
+      SPOOR_RETURN_IF_ERROR(MakeRoom(bytes));
       last = last_seq_;
       records_.clear();
-      for (std::string_view body : bodies) AppendRecord(records_, ++last, body);
+      for (std::string_view body : bodies) AppendRecord(records_, active_->salt, ++last, body);
       absl::Status written = Write(records_, last);
       if (records_.capacity() > kKeptRecordBytes) std::string().swap(records_);
       SPOOR_RETURN_IF_ERROR(written);
@@ -218,8 +254,9 @@ class Journal::Impl {
     if (!latched_.ok()) return latched_;
     if (seq <= last_seq_) return absl::InvalidArgumentError("journal: seq out of order");
     if (body.size() > kMaxBody) return absl::InvalidArgumentError("journal: record too large");
+    SPOOR_RETURN_IF_ERROR(MakeRoom(kHeaderBytes + body.size()));
     std::string buffer;
-    AppendRecord(buffer, seq, body);
+    AppendRecord(buffer, active_->salt, seq, body);
     SPOOR_RETURN_IF_ERROR(Write(buffer, seq));
     unsynced_ = true;
     return absl::OkStatus();
@@ -250,14 +287,14 @@ class Journal::Impl {
       const int64_t segment_last = segment->last_seq.load(std::memory_order_acquire);
       const size_t end = segment->end.load(std::memory_order_acquire);
       if (segment_last <= after_seq) continue;
-      size_t at = 0;
+      size_t at = segment->start;
       int64_t prev = 0;
       if (cursor_number_ == segment->number && cursor_seq_ == after_seq) {
         at = cursor_offset_;
         prev = cursor_seq_;
       }
       while (at < end && static_cast<int>(rows.size()) < limit) {
-        std::optional<Record> record = ParseRecord(segment->map, end, at, prev);
+        std::optional<Record> record = ParseRecord(segment->map, end, at, segment->salt, prev);
         if (!record) {
           return absl::DataLossError(
               StrCat("journal: unreadable record at ", segment->path, ":", at));
@@ -296,6 +333,15 @@ class Journal::Impl {
       }
     }
     for (const auto& segment : released) {
+      if (segment->size == options_.segment_bytes) {
+        // Kept to be the file of a later segment (see PrepareSpares), under
+        // a name that is not a segment's.
+        absl::MutexLock lock(&spare_mu_);
+        if (!reusable_ && rename(segment->path.c_str(), reusable_path_.c_str()) == 0) {
+          reusable_ = true;
+          continue;
+        }
+      }
       if (unlink(segment->path.c_str()) != 0 && errno != ENOENT) {
         spdlog::warn("journal: cannot delete {}: {}", segment->path, std::strerror(errno));
       }
@@ -345,9 +391,14 @@ class Journal::Impl {
       segment->map = static_cast<const char*>(map);
     }
     close(fd);
-    size_t at = 0;
+    if (segment->size >= kSegmentHeadBytes &&
+        std::string_view(segment->map, kMagic.size()) == kMagic) {
+      segment->salt = GetLe(segment->map + kMagic.size(), 8);
+      segment->start = kSegmentHeadBytes;
+    }
+    size_t at = segment->start;
     int64_t prev = 0;
-    while (auto record = ParseRecord(segment->map, segment->size, at, prev)) {
+    while (auto record = ParseRecord(segment->map, segment->size, at, segment->salt, prev)) {
       at += record->bytes;
       prev = record->seq;
     }
@@ -374,16 +425,24 @@ class Journal::Impl {
     return absl::OkStatus();
   }
 
-  // Writes `buffer` (records through `last`) at the end of the active
-  // segment, starting one when it has no room. Not yet synced.
-  absl::Status Write(std::string_view buffer, int64_t last)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
-    if (active_ == nullptr || active_offset_ + buffer.size() > active_->size) {
-      SPOOR_RETURN_IF_ERROR(StartSegment(buffer.size()));
-    }
-    SPOOR_RETURN_IF_ERROR(ZeroAhead(active_offset_ + buffer.size()));
-    SPOOR_RETURN_IF_ERROR(WriteAt(buffer, active_offset_));
-    active_offset_ += buffer.size();
+  // Starts a segment unless the active one has room for `bytes` of records.
+  absl::Status MakeRoom(size_t bytes) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
+    if (active_ != nullptr && active_offset_ + bytes <= active_->size) return absl::OkStatus();
+    return StartSegment(kSegmentHeadBytes + bytes);
+  }
+
+  // Writes `records` (through `last`, for the active segment, which has room
+  // for them) at its end, and a zero record head after them where it fits:
+  // a segment, even a reused file, ends cleanly at its last record. Not
+  // yet synced.
+  absl::Status Write(std::string& records, int64_t last) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
+    const size_t bytes = records.size();
+    if (active_offset_ + bytes + kHeaderBytes <= active_->size) records.append(kHeaderBytes, '\0');
+    SPOOR_RETURN_IF_ERROR(ZeroAhead(active_offset_ + records.size()));
+    absl::Status written = WriteAt(records, active_offset_);
+    records.resize(bytes);
+    SPOOR_RETURN_IF_ERROR(written);
+    active_offset_ += bytes;
     last_seq_ = last;
     if (!spare_asked_ && active_offset_ > active_->size / 2) {
       // Half full: time to make the next one. (Not sooner: a server that
@@ -396,33 +455,57 @@ class Journal::Impl {
   }
 
   // The spare: the next segment's file, made ahead of the appends by the
-  // journal's own thread, all zeroes and synced. Records written into it
-  // change no file-system metadata (blocks preallocated but never written
-  // do: the first sync of a write into them commits their new state too),
-  // and no zeroes are written ahead on the append path, where they put a
-  // megabyte into some syncs. A segment becomes the spare by a rename.
+  // journal's own thread, with its head synced and every block written.
+  // Records written into it change no file-system metadata (blocks
+  // preallocated but never written do: the first sync of a write into them
+  // commits their new state too), and no zeroes are written ahead on the
+  // append path, where they put a megabyte into some syncs. The spare is a
+  // released segment's file given a new salt when there is one (nothing
+  // else written), else zeroes. A segment takes the spare by a rename.
   void PrepareSpares() {
     auto wanted = [](Impl* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->spare_mu_) {
       return self->stopping_ || (self->spare_wanted_ && !self->spare_ready_);
     };
     while (true) {
+      bool reuse = false;
       {
         absl::MutexLock lock(&spare_mu_);
         spare_mu_.Await(absl::Condition(+wanted, this));
         if (stopping_) return;
+        reuse = reusable_;
+        reusable_ = false;
       }
-      const bool made = MakeSpare();
+      const uint64_t salt = NewSalt();
+      const bool made = (reuse && Reuse(salt)) || MakeSpare(salt);
       absl::MutexLock lock(&spare_mu_);
       spare_wanted_ = false;
       spare_ready_ = made;
+      spare_salt_ = salt;
     }
+  }
+
+  // Makes the released segment's file the spare, with `salt`.
+  bool Reuse(uint64_t salt) {
+    if (rename(reusable_path_.c_str(), spare_path_.c_str()) != 0) {
+      spdlog::warn("journal: cannot rename {}: {}", reusable_path_, std::strerror(errno));
+      unlink(reusable_path_.c_str());
+      return false;
+    }
+    int fd = open(spare_path_.c_str(), O_RDWR | O_CLOEXEC);
+    int err = fd < 0 ? errno : WriteAll(fd, SegmentHead(salt), 0);
+    if (err == 0 && options_.sync && fdatasync(fd) != 0) err = errno;
+    if (fd >= 0) close(fd);
+    if (err == 0) return true;
+    spdlog::warn("journal: cannot reuse {}: {}", reusable_path_, std::strerror(err));
+    unlink(spare_path_.c_str());
+    return false;
   }
 
   // Writes the spare: zeroes over segment_bytes, a chunk at a time, each
   // written back before the next (a burst of many megabytes would hold up
-  // the appends' syncs), then one fdatasync: a flush of the disk's cache
-  // per chunk cost the appends more than the zeroes did.
-  bool MakeSpare() {
+  // the appends' syncs), its head with `salt`, then one fdatasync: a flush
+  // of the disk's cache per chunk cost the appends more than the zeroes did.
+  bool MakeSpare(uint64_t salt) {
     int fd = open(spare_path_.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0) {
       spdlog::warn("journal: cannot create {}: {}", spare_path_, std::strerror(errno));
@@ -442,7 +525,8 @@ class Journal::Impl {
       }
     }
     const bool whole = err == 0 && !Stopping();
-    if (whole && options_.sync && fdatasync(fd) != 0) err = errno;
+    if (whole) err = WriteAll(fd, SegmentHead(salt), 0);
+    if (whole && err == 0 && options_.sync && fdatasync(fd) != 0) err = errno;
     close(fd);
     if (whole && err == 0) return true;
     if (err != 0) spdlog::warn("journal: cannot write {}: {}", spare_path_, std::strerror(err));
@@ -462,6 +546,7 @@ class Journal::Impl {
       absl::MutexLock lock(&spare_mu_);
       if (!spare_ready_ || segment.size != options_.segment_bytes) return false;
       spare_ready_ = false;
+      segment.salt = spare_salt_;
     }
     if (rename(spare_path_.c_str(), segment.path.c_str()) != 0) {
       spdlog::warn("journal: cannot rename {}: {}", spare_path_, std::strerror(errno));
@@ -523,12 +608,15 @@ class Journal::Impl {
     segment->number = next_number_++;
     segment->path = (std::filesystem::path(options_.dir) / SegmentName(segment->number)).string();
     segment->size = std::max<size_t>(options_.segment_bytes, need);
+    segment->start = kSegmentHeadBytes;
     const bool spare = TakeSpare(*segment);
     if (!spare) {
+      segment->salt = NewSalt();
       segment->fd = open(segment->path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
       if (segment->fd < 0) return Latch(ErrnoError("cannot create", segment->path, errno));
       int err = posix_fallocate(segment->fd, 0, static_cast<off_t>(segment->size));
-      if (err != 0) return Latch(ErrnoError("cannot allocate", segment->path, err));
+      if (err == 0) err = WriteAll(segment->fd, SegmentHead(segment->salt), 0);
+      if (err != 0) return Latch(ErrnoError("cannot write", segment->path, err));
     }
     // The spare's zeroes are on disk already; its new name is not yet.
     if (options_.sync && ((!spare && fsync(segment->fd) != 0) || fsync(dir_fd_) != 0)) {
@@ -538,7 +626,7 @@ class Journal::Impl {
     if (map == MAP_FAILED) return Latch(ErrnoError("cannot map", segment->path, errno));
     segment->map = static_cast<const char*>(map);
     std::shared_ptr<Segment> previous = active_;
-    if (previous != nullptr && active_offset_ > 0) {
+    if (previous != nullptr && active_offset_ > previous->start) {
       // Its tail on disk before anything lands in the next one: readers never
       // see a record of the next segment while an earlier one may be missing.
       if (options_.sync && fdatasync(previous->fd) != 0) {
@@ -547,8 +635,8 @@ class Journal::Impl {
       Publish(*previous, active_offset_, last_seq_);
     }
     active_ = segment;
-    active_offset_ = 0;
-    zeroed_ = spare ? segment->size : 0;
+    active_offset_ = segment->start;
+    zeroed_ = spare ? segment->size : segment->start;
     spare_asked_ = false;
     absl::MutexLock lock(&mu_);
     if (previous != nullptr) {
@@ -589,6 +677,9 @@ class Journal::Impl {
   mutable absl::Mutex spare_mu_;
   bool spare_wanted_ ABSL_GUARDED_BY(spare_mu_) = false;
   bool spare_ready_ ABSL_GUARDED_BY(spare_mu_) = false;
+  uint64_t spare_salt_ ABSL_GUARDED_BY(spare_mu_) = 0;
+  const std::string reusable_path_;
+  bool reusable_ ABSL_GUARDED_BY(spare_mu_) = false;  // a released segment's file is there
   bool stopping_ ABSL_GUARDED_BY(spare_mu_) = false;
   std::thread preparer_;
 

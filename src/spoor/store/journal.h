@@ -1,15 +1,18 @@
 // The journal: the ingest path's one durable write. Encoded events are
 // appended to segment files as checksummed records, a batch with one write
-// and one fdatasync (the next segment's file is zeroed and synced by the
-// journal's thread before it is needed); the processor reads them back (through
-// a read-only mapping) and applies them to the store behind the
+// and one fdatasync (the next segment's file is made and synced by the
+// journal's thread before it is needed); the processor reads them back
+// (through a read-only mapping) and applies them to the store behind the
 // acknowledgements. Segments whose records are all durably applied are
-// deleted.
+// deleted, or their file is reused for a later segment.
 //
-// Record: u32 body length, u32 CRC-32C of (seq, body), i64 seq, body; all
+// Segment: "SPOORJ1\n", u64 salt (random, never 0), then records. Record:
+// u32 body length, u32 CRC-32C of (salt, seq, body), i64 seq, body; all
 // little-endian. A segment ends at its first record that is zero, torn,
-// fails its checksum or does not follow its predecessor's seq; after a
-// restart, appends go to a new segment, so a torn tail is never written over.
+// fails its checksum (as do the records a reused file held before) or does
+// not follow its predecessor's seq; after a restart, appends go to a new
+// segment, so a torn tail is never written over. Segments written before
+// salts (no head; checksums of (seq, body)) are still read.
 //
 // One process at a time: Open() holds an exclusive lock on the directory.
 #pragma once

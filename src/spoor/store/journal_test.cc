@@ -4,16 +4,19 @@
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "spoor/common/crc32c.h"
 #include "spoor/common/testing/temp_dir.h"
 
 namespace spoor::store {
@@ -82,9 +85,9 @@ TEST_F(JournalTest, AppendsWithConsecutiveSeqsAndReadsThemBack) {
 }
 
 TEST_F(JournalTest, RollsSegmentsAndReadsAcrossThem) {
-  auto j = Open(/*segment_bytes=*/100);  // about three records a segment
+  auto j = Open(/*segment_bytes=*/100);
   for (int i = 1; i <= 20; ++i) ASSERT_TRUE(j->Append(Views(Bodies(i, 1))).ok());
-  EXPECT_EQ(j->segment_count(), 5u);  // four records a segment
+  EXPECT_EQ(j->segment_count(), 7u);  // three records (23 bytes) after a segment's 16-byte head
   EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 20));
   EXPECT_EQ(ReadAll(*j, 11, 3), Bodies(12, 3));
   // A batch larger than a segment gets a segment of its own size.
@@ -114,7 +117,7 @@ TEST_F(JournalTest, ATornTailIsCutAndNeverWrittenOver) {
   }
   // Damage the third record's body, as a write cut short by a crash would.
   std::string file = Files().at(0);
-  const off_t third_body = 2 * (16 + 7) + 16 + 2;
+  const off_t third_body = 16 + 2 * (16 + 7) + 16 + 2;  // after the segment's head
   int fd = open(file.c_str(), O_WRONLY);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(pwrite(fd, "#", 1, third_body), 1);
@@ -228,7 +231,9 @@ TEST_F(JournalTest, ANewSegmentIsTheSpareMadeAhead) {
   EXPECT_FALSE(j->spare_ready());
   EXPECT_EQ(std::filesystem::file_size(Files()[1]), kSegment);
   auto unwritten = UnwrittenRanges(Files()[1]);
-  if (unwritten) EXPECT_TRUE(unwritten->empty());
+  if (unwritten) {
+    EXPECT_TRUE(unwritten->empty());
+  }
   EXPECT_EQ(ReadAll(*j, 0, 100000).size(), static_cast<size_t>(last));
   j.reset();
   EXPECT_FALSE(std::filesystem::exists(spare));  // not left behind by a stop
@@ -274,6 +279,134 @@ TEST_F(JournalTest, AppendWithSeqKeepsGivenSeqsInOrder) {
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[0].seq, 9);
   EXPECT_EQ((*rows)[1].seq, 10);
+}
+
+// A record as the journal lays it out (see journal.h), written here from
+// the format's description: salt 0 is a segment from before salts.
+std::string EncodeRecord(uint64_t salt, int64_t seq, std::string_view body) {
+  auto le = [](uint64_t v, int bytes) {
+    std::string out;
+    for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+    return out;
+  };
+  const std::string covered = (salt == 0 ? "" : le(salt, 8)) + le(static_cast<uint64_t>(seq), 8);
+  const uint32_t crc = Crc32c(Crc32c(0, covered), body);
+  return le(body.size(), 4) + le(crc, 4) + le(static_cast<uint64_t>(seq), 8) + std::string(body);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void WriteAt(const std::string& path, std::string_view data, off_t at) {
+  int fd = open(path.c_str(), O_WRONLY | O_CREAT, 0640);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(pwrite(fd, data.data(), data.size(), at), static_cast<ssize_t>(data.size()));
+  close(fd);
+}
+
+ino_t Inode(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
+  return st.st_ino;
+}
+
+// A released segment's file becomes a later segment: nothing is written
+// but its head, and the records its earlier life left behind the new ones
+// are never read, not even after a restart.
+TEST_F(JournalTest, AReleasedSegmentsFileBecomesALaterOne) {
+  constexpr uint64_t kSegment = 1 << 20;  // ten batches of 100 records of 1016 bytes
+  auto j = Open(kSegment);
+  const std::vector<std::string> bodies(100, std::string(1000, 'r'));
+  int64_t last = 0;
+  auto append = [&](int batches) {
+    for (int i = 0; i < batches; ++i) last = *j->Append(Views(bodies));
+  };
+  auto await_spare = [&] {
+    for (int i = 0; i < 1000 && !j->spare_ready(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_TRUE(j->spare_ready());
+  };
+  append(6);  // past half the first segment: a spare of zeroes is made
+  await_spare();
+  append(5);  // the eleventh batch starts the second segment
+  ASSERT_EQ(Files().size(), 2u);
+  const std::string first = Files()[0];
+  const ino_t first_inode = Inode(first);
+  const int64_t sealed = j->OldestSealedThrough();
+  ASSERT_EQ(sealed, 1000);
+  ASSERT_TRUE(j->Release(sealed).ok());
+  EXPECT_FALSE(std::filesystem::exists(first));
+  ASSERT_EQ(Files().size(), 1u);
+  append(5);  // past half the second segment
+  await_spare();
+  append(5);  // the third segment: fewer records than the first held
+  const std::vector<std::string> after(3, std::string(10, 'n'));
+  last = *j->Append(Views(after));
+  const std::string reused = Files()[1];
+  EXPECT_EQ(Inode(reused), first_inode);
+  EXPECT_EQ(std::filesystem::file_size(reused), kSegment);
+  auto unwritten = UnwrittenRanges(reused);
+  if (unwritten) {
+    EXPECT_TRUE(unwritten->empty());
+  }
+  const size_t expected = static_cast<size_t>(last - sealed);
+  auto rows = j->Read(sealed, 100000);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_EQ(rows->size(), expected);
+  EXPECT_EQ(rows->back().body, after.back());
+  j.reset();
+  j = Open(kSegment);
+  EXPECT_EQ(j->last_seq(), last);
+  rows = j->Read(sealed, 100000);
+  ASSERT_TRUE(rows.ok()) << rows.status();
+  EXPECT_EQ(rows->size(), expected);
+}
+
+// What lies after a segment's last record counts only if it checks out
+// against the segment's salt: bytes its file held before, even a whole
+// record with the next seq, end it.
+TEST_F(JournalTest, ARecordWithoutTheSegmentsSaltEndsIt) {
+  {
+    auto j = Open();
+    ASSERT_TRUE(j->Append(Views(Bodies(1, 3))).ok());
+  }
+  const std::string file = Files().at(0);
+  const std::string content = ReadFile(file);
+  ASSERT_EQ(content.substr(0, 8), "SPOORJ1\n");
+  uint64_t salt = 0;
+  for (int i = 0; i < 8; ++i) salt |= uint64_t{static_cast<unsigned char>(content[8 + i])} << (8 * i);
+  ASSERT_NE(salt, 0u);
+  const off_t end = 16 + 3 * (16 + 7);
+  ASSERT_EQ(content.substr(16, 16 + 7), EncodeRecord(salt, 1, "event-1"));
+  for (uint64_t other : {uint64_t{0}, salt + 1}) {
+    WriteAt(file, EncodeRecord(other, 4, "forged!"), end);
+    auto j = Open();
+    EXPECT_EQ(j->last_seq(), 3) << "salt " << other;
+  }
+  // The same record with the segment's own salt is one of its records.
+  WriteAt(file, EncodeRecord(salt, 4, "event-4"), end);
+  auto j = Open();
+  EXPECT_EQ(j->last_seq(), 4);
+  EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 4));
+}
+
+TEST_F(JournalTest, SegmentsWrittenBeforeSaltsAreStillRead) {
+  std::filesystem::create_directories(dir());
+  const std::string file = dir() + "/0000000000000001.journal";
+  std::string records;
+  for (int i = 1; i <= 3; ++i) records += EncodeRecord(0, i, "event-" + std::to_string(i));
+  WriteAt(file, records + std::string(1000, '\0'), 0);
+  auto j = Open();
+  EXPECT_EQ(j->last_seq(), 3);
+  EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 3));
+  EXPECT_EQ(*j->Append(Views(Bodies(4, 1))), 4);
+  j.reset();
+  j = Open();
+  EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 4));
+  EXPECT_EQ(ReadAll(*j, 2), Bodies(3, 2));
 }
 
 }  // namespace
