@@ -9,6 +9,7 @@
 
 #include "spoor/collect/collect.h"
 #include "spoor/common/ids.h"
+#include "spoor/store/journal.h"
 #include "spoor/store/store.h"
 
 namespace spoor {
@@ -171,6 +172,37 @@ void BM_AppendInbox(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 BENCHMARK(BM_AppendInbox)->Arg(1)->Arg(64)->Arg(1024)->Unit(benchmark::kMicrosecond);
+
+// The journal alone: appends of range(0) events of about 300 bytes, each
+// synced, written directly (range(1) = 1) or through the page cache (0).
+// The I/O thread waits this long per commit; cpu is what it spends.
+void BM_JournalAppend(benchmark::State& state) {
+  std::string path = (std::filesystem::temp_directory_path() / "spoor-bench-XXXXXX").string();
+  const std::string dir = mkdtemp(path.data());
+  {
+    store::JournalOptions options;
+    options.dir = dir + "/journal";
+    options.direct_io = state.range(1) == 1;
+    auto journal = store::Journal::Open(options);
+    if (!journal.ok()) {
+      state.SkipWithError(std::string(journal.status().message()).c_str());
+      return;
+    }
+    const std::string body(300, 'e');
+    std::vector<std::string_view> bodies(static_cast<size_t>(state.range(0)), body);
+    for (auto _ : state) {
+      absl::Status s = (*journal)->Append(bodies).status();
+      if (!s.ok()) state.SkipWithError(std::string(s.message()).c_str());
+    }
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+  }
+  std::filesystem::remove_all(dir);
+}
+BENCHMARK(BM_JournalAppend)
+    ->ArgsProduct({{1, 64, 1024}, {0, 1}})
+    ->MeasureProcessCPUTime()
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace spoor

@@ -66,14 +66,70 @@ uint32_t Checksum(uint64_t salt, int64_t seq, std::string_view body) {
   return Crc32c(Crc32c(0, head), body);
 }
 
-void AppendRecord(std::string& out, uint64_t salt, int64_t seq, std::string_view body) {
+template <typename Out>
+void AppendRecord(Out& out, uint64_t salt, int64_t seq, std::string_view body) {
   char header[kHeaderBytes];
   PutLe(header, body.size(), 4);
   PutLe(header + 4, Checksum(salt, seq, body), 4);
   PutLe(header + 8, static_cast<uint64_t>(seq), 8);
   out.append(header, kHeaderBytes);
-  out.append(body);
+  out.append(body.data(), body.size());
 }
+
+// Direct writes (O_DIRECT) start and end on a boundary of this many bytes,
+// from memory aligned to it.
+constexpr size_t kBlock = 4096;
+
+size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
+
+// Bytes in memory aligned for direct writes; what it holds survives growth.
+class AlignedBuffer {
+ public:
+  AlignedBuffer() = default;
+  AlignedBuffer(const AlignedBuffer&) = delete;
+  AlignedBuffer& operator=(const AlignedBuffer&) = delete;
+  ~AlignedBuffer() { std::free(data_); }
+
+  char* data() { return data_; }
+  size_t size() const { return size_; }
+  size_t capacity() const { return capacity_; }
+  void append(const char* p, size_t n) {
+    Reserve(size_ + n);
+    if (n > 0) std::memcpy(data_ + size_, p, n);
+    size_ += n;
+  }
+  // Grows with zeroes, or cuts.
+  void resize(size_t n) {
+    Reserve(n);
+    if (n > size_) std::memset(data_ + size_, 0, n - size_);
+    size_ = n;
+  }
+  // Gives memory back down to `keep` bytes or what it holds.
+  void Shrink(size_t keep) {
+    if (capacity_ <= keep) return;
+    AlignedBuffer smaller;
+    smaller.append(data_, size_);
+    std::swap(data_, smaller.data_);
+    std::swap(size_, smaller.size_);
+    std::swap(capacity_, smaller.capacity_);
+  }
+
+ private:
+  void Reserve(size_t n) {
+    if (n <= capacity_) return;
+    const size_t capacity = RoundUp(std::max({n, capacity_ * 2, size_t{64} << 10}), kBlock);
+    void* grown = nullptr;
+    if (posix_memalign(&grown, kBlock, capacity) != 0) throw std::bad_alloc();
+    if (size_ > 0) std::memcpy(grown, data_, size_);
+    std::free(data_);
+    data_ = static_cast<char*>(grown);
+    capacity_ = capacity;
+  }
+
+  char* data_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = 0;
+};
 
 struct Record {
   int64_t seq = 0;
@@ -120,10 +176,12 @@ struct Segment {
   ~Segment() {
     if (map != nullptr) munmap(const_cast<char*>(map), size);
     if (fd >= 0) close(fd);
+    if (direct_fd >= 0) close(direct_fd);
   }
   uint64_t number = 0;
   std::string path;
   int fd = -1;  // open for writing (-1 for segments found at start)
+  int direct_fd = -1;  // the same, with O_DIRECT, where the file system has it
   const char* map = nullptr;
   size_t size = 0;
   uint64_t salt = 0;  // 0: a segment from before salts
@@ -232,10 +290,9 @@ class Journal::Impl {
       if (!latched_.ok()) return latched_;
       SPOOR_RETURN_IF_ERROR(MakeRoom(bytes));
       last = last_seq_;
-      records_.clear();
-      for (std::string_view body : bodies) AppendRecord(records_, active_->salt, ++last, body);
-      absl::Status written = Write(records_, last);
-      if (records_.capacity() > kKeptRecordBytes) std::string().swap(records_);
+      for (std::string_view body : bodies) AppendRecord(out_, active_->salt, ++last, body);
+      absl::Status written = WriteOut(last);
+      out_.Shrink(kKeptOutBytes);
       SPOOR_RETURN_IF_ERROR(written);
       segment = active_;
       end = active_offset_;
@@ -255,9 +312,8 @@ class Journal::Impl {
     if (seq <= last_seq_) return absl::InvalidArgumentError("journal: seq out of order");
     if (body.size() > kMaxBody) return absl::InvalidArgumentError("journal: record too large");
     SPOOR_RETURN_IF_ERROR(MakeRoom(kHeaderBytes + body.size()));
-    std::string buffer;
-    AppendRecord(buffer, active_->salt, seq, body);
-    SPOOR_RETURN_IF_ERROR(Write(buffer, seq));
+    AppendRecord(out_, active_->salt, seq, body);
+    SPOOR_RETURN_IF_ERROR(WriteOut(seq));
     unsynced_ = true;
     return absl::OkStatus();
   }
@@ -431,18 +487,29 @@ class Journal::Impl {
     return StartSegment(kSegmentHeadBytes + bytes);
   }
 
-  // Writes `records` (through `last`, for the active segment, which has room
-  // for them) at its end, and a zero record head after them where it fits:
-  // a segment, even a reused file, ends cleanly at its last record. Not
-  // yet synced.
-  absl::Status Write(std::string& records, int64_t last) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
-    const size_t bytes = records.size();
-    if (active_offset_ + bytes + kHeaderBytes <= active_->size) records.append(kHeaderBytes, '\0');
-    SPOOR_RETURN_IF_ERROR(ZeroAhead(active_offset_ + records.size()));
-    absl::Status written = WriteAt(records, active_offset_);
-    records.resize(bytes);
-    SPOOR_RETURN_IF_ERROR(written);
+  // Writes the records appended to out_ (through `last`, for the active
+  // segment, which has room for them) at its end, and a zero record head
+  // after them where it fits: a segment, even a reused file, ends cleanly at
+  // its last record. A direct write starts at the block the segment ends in
+  // (out_ holds its bytes) and ends at a block's end, in zeroes. Not yet
+  // synced.
+  absl::Status WriteOut(int64_t last) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
+    const size_t tail = active_offset_ % kBlock;
+    const size_t end = out_.size();
+    const size_t bytes = end - tail;
+    if (active_offset_ + bytes + kHeaderBytes <= active_->size) out_.resize(end + kHeaderBytes);
+    const bool direct = active_->direct_fd >= 0;
+    if (direct) out_.resize(RoundUp(out_.size(), kBlock));
+    SPOOR_RETURN_IF_ERROR(ZeroAhead(active_offset_ - tail + out_.size()));
+    const int err = direct ? WriteAll(active_->direct_fd, {out_.data(), out_.size()},
+                                      active_offset_ - tail)
+                           : WriteAll(active_->fd, {out_.data() + tail, out_.size() - tail},
+                                      active_offset_);
+    if (err != 0) return Latch(ErrnoError("cannot write", active_->path, err));
     active_offset_ += bytes;
+    const size_t new_tail = active_offset_ % kBlock;
+    std::memmove(out_.data(), out_.data() + end - new_tail, new_tail);
+    out_.resize(new_tail);
     last_seq_ = last;
     if (!spare_asked_ && active_offset_ > active_->size / 2) {
       // Half full: time to make the next one. (Not sooner: a server that
@@ -625,6 +692,10 @@ class Journal::Impl {
     void* map = mmap(nullptr, segment->size, PROT_READ, MAP_SHARED, segment->fd, 0);
     if (map == MAP_FAILED) return Latch(ErrnoError("cannot map", segment->path, errno));
     segment->map = static_cast<const char*>(map);
+    if (options_.direct_io) {
+      // Without the page cache, a sync costs the loop less (bench/README).
+      segment->direct_fd = open(segment->path.c_str(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+    }
     std::shared_ptr<Segment> previous = active_;
     if (previous != nullptr && active_offset_ > previous->start) {
       // Its tail on disk before anything lands in the next one: readers never
@@ -636,6 +707,8 @@ class Journal::Impl {
     }
     active_ = segment;
     active_offset_ = segment->start;
+    out_.resize(0);
+    out_.append(SegmentHead(segment->salt).data(), kSegmentHeadBytes);  // its first block
     zeroed_ = spare ? segment->size : segment->start;
     spare_asked_ = false;
     absl::MutexLock lock(&mu_);
@@ -658,10 +731,11 @@ class Journal::Impl {
   mutable absl::Mutex append_mu_;  // the writer's
   std::shared_ptr<Segment> active_ ABSL_GUARDED_BY(append_mu_);
   size_t active_offset_ ABSL_GUARDED_BY(append_mu_) = 0;
-  // An append's records, built here so that commits reuse one buffer; one
-  // grown past kKeptRecordBytes by a large batch is given back after it.
-  std::string records_ ABSL_GUARDED_BY(append_mu_);
-  static constexpr size_t kKeptRecordBytes = 4 << 20;
+  // The bytes of the active segment's last block, then an append's records:
+  // one buffer that commits reuse, given back down to kKeptOutBytes after
+  // a large batch.
+  AlignedBuffer out_ ABSL_GUARDED_BY(append_mu_);
+  static constexpr size_t kKeptOutBytes = 4 << 20;
   size_t zeroed_ ABSL_GUARDED_BY(append_mu_) = 0;  // bytes of the active segment holding zeroes or records
   int64_t last_seq_ ABSL_GUARDED_BY(append_mu_) = 0;
   uint64_t next_number_ ABSL_GUARDED_BY(append_mu_) = 1;

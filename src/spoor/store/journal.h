@@ -37,6 +37,9 @@ struct JournalOptions {
   // fdatasync every append (survives power loss); off, appends survive a
   // process kill only.
   bool sync = true;
+  // Appends write around the page cache (O_DIRECT), whole blocks at a time,
+  // where the file system allows it: a sync then costs less.
+  bool direct_io = true;
   // Appends get seqs above this even when every segment is gone: the store's
   // processed watermark.
   int64_t floor_seq = 0;

@@ -4,6 +4,7 @@
 #include <linux/fiemap.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -24,13 +25,16 @@ namespace {
 
 using ::spoor::testing::TempDir;
 
-class JournalTest : public ::testing::Test {
+// Every test runs with appends written directly (O_DIRECT) and through the
+// page cache.
+class JournalTest : public ::testing::TestWithParam<bool> {
  protected:
   std::unique_ptr<Journal> Open(uint64_t segment_bytes = 1 << 20, int64_t floor = 0) {
     JournalOptions options;
     options.dir = dir();
     options.segment_bytes = segment_bytes;
     options.floor_seq = floor;
+    options.direct_io = GetParam();
     auto journal = Journal::Open(options);
     EXPECT_TRUE(journal.ok()) << journal.status();
     return journal.ok() ? std::move(*journal) : nullptr;
@@ -66,7 +70,7 @@ class JournalTest : public ::testing::Test {
   TempDir dir_;
 };
 
-TEST_F(JournalTest, AppendsWithConsecutiveSeqsAndReadsThemBack) {
+TEST_P(JournalTest, AppendsWithConsecutiveSeqsAndReadsThemBack) {
   auto j = Open();
   EXPECT_EQ(*j->Append(Views(Bodies(1, 3))), 3);
   EXPECT_EQ(*j->Append(Views(Bodies(4, 2))), 5);
@@ -84,7 +88,7 @@ TEST_F(JournalTest, AppendsWithConsecutiveSeqsAndReadsThemBack) {
   EXPECT_TRUE(j->Read(5, 10)->empty());
 }
 
-TEST_F(JournalTest, RollsSegmentsAndReadsAcrossThem) {
+TEST_P(JournalTest, RollsSegmentsAndReadsAcrossThem) {
   auto j = Open(/*segment_bytes=*/100);
   for (int i = 1; i <= 20; ++i) ASSERT_TRUE(j->Append(Views(Bodies(i, 1))).ok());
   EXPECT_EQ(j->segment_count(), 7u);  // three records (23 bytes) after a segment's 16-byte head
@@ -96,7 +100,7 @@ TEST_F(JournalTest, RollsSegmentsAndReadsAcrossThem) {
   EXPECT_EQ(ReadAll(*j, 20).size(), 10u);
 }
 
-TEST_F(JournalTest, ReopenKeepsRecordsAndContinuesInANewSegment) {
+TEST_P(JournalTest, ReopenKeepsRecordsAndContinuesInANewSegment) {
   {
     auto j = Open();
     ASSERT_TRUE(j->Append(Views(Bodies(1, 4))).ok());
@@ -110,7 +114,7 @@ TEST_F(JournalTest, ReopenKeepsRecordsAndContinuesInANewSegment) {
   EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 5));
 }
 
-TEST_F(JournalTest, ATornTailIsCutAndNeverWrittenOver) {
+TEST_P(JournalTest, ATornTailIsCutAndNeverWrittenOver) {
   {
     auto j = Open();
     ASSERT_TRUE(j->Append(Views(Bodies(1, 3))).ok());
@@ -132,13 +136,13 @@ TEST_F(JournalTest, ATornTailIsCutAndNeverWrittenOver) {
   EXPECT_EQ(Files().size(), 2u);
 }
 
-TEST_F(JournalTest, SeqsStayAboveTheFloorWhenEverySegmentIsGone) {
+TEST_P(JournalTest, SeqsStayAboveTheFloorWhenEverySegmentIsGone) {
   auto j = Open(1 << 20, /*floor=*/100);
   EXPECT_EQ(*j->Append(Views(Bodies(1, 1))), 101);
   EXPECT_TRUE(j->Read(100, 10)->size() == 1u);
 }
 
-TEST_F(JournalTest, ReleaseDeletesOnlySealedSegmentsThatAreFullyApplied) {
+TEST_P(JournalTest, ReleaseDeletesOnlySealedSegmentsThatAreFullyApplied) {
   auto j = Open(/*segment_bytes=*/100);
   for (int i = 1; i <= 12; ++i) ASSERT_TRUE(j->Append(Views(Bodies(i, 1))).ok());
   const size_t before = j->segment_count();
@@ -179,7 +183,7 @@ std::optional<std::vector<std::pair<uint64_t, uint64_t>>> UnwrittenRanges(const 
   return out;
 }
 
-TEST_F(JournalTest, RecordsLandInBlocksAlreadyWritten) {
+TEST_P(JournalTest, RecordsLandInBlocksAlreadyWritten) {
   // A sync into preallocated, never-written blocks also commits file-system
   // metadata; the journal writes zeroes ahead so that records never do.
   auto j = Open(/*segment_bytes=*/8 << 20);
@@ -209,7 +213,7 @@ TEST_F(JournalTest, RecordsLandInBlocksAlreadyWritten) {
 // Once a segment is half full the journal makes the next one's file, all
 // zeroes and synced, and a new segment is that file: records land in
 // written blocks from its first byte, with no zeroes written on the way.
-TEST_F(JournalTest, ANewSegmentIsTheSpareMadeAhead) {
+TEST_P(JournalTest, ANewSegmentIsTheSpareMadeAhead) {
   constexpr uint64_t kSegment = 1 << 20;
   auto j = Open(kSegment);
   const std::string spare = dir() + "/next-segment.tmp";
@@ -242,7 +246,7 @@ TEST_F(JournalTest, ANewSegmentIsTheSpareMadeAhead) {
   EXPECT_EQ(ReadAll(*j, 0, 100000).size(), static_cast<size_t>(last));
 }
 
-TEST_F(JournalTest, ASpareLeftByACrashIsNeitherReadNorKept) {
+TEST_P(JournalTest, ASpareLeftByACrashIsNeitherReadNorKept) {
   std::filesystem::create_directories(dir());
   const std::string spare = dir() + "/next-segment.tmp";
   {
@@ -258,17 +262,18 @@ TEST_F(JournalTest, ASpareLeftByACrashIsNeitherReadNorKept) {
   EXPECT_EQ(*j->Append(Views(bodies)), 3);
 }
 
-TEST_F(JournalTest, OneProcessAtATime) {
+TEST_P(JournalTest, OneProcessAtATime) {
   auto j = Open();
   JournalOptions options;
   options.dir = dir();
+  options.direct_io = GetParam();
   auto second = Journal::Open(options);
   EXPECT_TRUE(absl::IsFailedPrecondition(second.status())) << second.status();
   j.reset();
   EXPECT_TRUE(Journal::Open(options).ok());
 }
 
-TEST_F(JournalTest, AppendWithSeqKeepsGivenSeqsInOrder) {
+TEST_P(JournalTest, AppendWithSeqKeepsGivenSeqsInOrder) {
   auto j = Open();
   ASSERT_TRUE(j->AppendWithSeq(7, "a").ok());
   ASSERT_TRUE(j->AppendWithSeq(9, "b").ok());
@@ -315,7 +320,7 @@ ino_t Inode(const std::string& path) {
 // A released segment's file becomes a later segment: nothing is written
 // but its head, and the records its earlier life left behind the new ones
 // are never read, not even after a restart.
-TEST_F(JournalTest, AReleasedSegmentsFileBecomesALaterOne) {
+TEST_P(JournalTest, AReleasedSegmentsFileBecomesALaterOne) {
   constexpr uint64_t kSegment = 1 << 20;  // ten batches of 100 records of 1016 bytes
   auto j = Open(kSegment);
   const std::vector<std::string> bodies(100, std::string(1000, 'r'));
@@ -368,7 +373,7 @@ TEST_F(JournalTest, AReleasedSegmentsFileBecomesALaterOne) {
 // What lies after a segment's last record counts only if it checks out
 // against the segment's salt: bytes its file held before, even a whole
 // record with the next seq, end it.
-TEST_F(JournalTest, ARecordWithoutTheSegmentsSaltEndsIt) {
+TEST_P(JournalTest, ARecordWithoutTheSegmentsSaltEndsIt) {
   {
     auto j = Open();
     ASSERT_TRUE(j->Append(Views(Bodies(1, 3))).ok());
@@ -393,7 +398,7 @@ TEST_F(JournalTest, ARecordWithoutTheSegmentsSaltEndsIt) {
   EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 4));
 }
 
-TEST_F(JournalTest, SegmentsWrittenBeforeSaltsAreStillRead) {
+TEST_P(JournalTest, SegmentsWrittenBeforeSaltsAreStillRead) {
   std::filesystem::create_directories(dir());
   const std::string file = dir() + "/0000000000000001.journal";
   std::string records;
@@ -408,6 +413,57 @@ TEST_F(JournalTest, SegmentsWrittenBeforeSaltsAreStillRead) {
   EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 4));
   EXPECT_EQ(ReadAll(*j, 2), Bodies(3, 2));
 }
+
+// Whether the file system under `dir` takes direct writes.
+bool DirectWrites(const std::string& dir) {
+  const std::string probe = dir + "/direct-probe";
+  int fd = open(probe.c_str(), O_WRONLY | O_CREAT | O_DIRECT, 0640);
+  if (fd >= 0) close(fd);
+  unlink(probe.c_str());
+  return fd >= 0;
+}
+
+// How many of the first `pages` pages of `path` the page cache holds.
+int CachedPages(const std::string& path, size_t pages) {
+  int fd = open(path.c_str(), O_RDONLY);
+  EXPECT_GE(fd, 0);
+  const size_t length = pages * 4096;
+  void* map = mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, 0);
+  close(fd);
+  EXPECT_NE(map, MAP_FAILED);
+  std::vector<unsigned char> resident(pages);
+  EXPECT_EQ(mincore(map, length, resident.data()), 0);
+  munmap(map, length);
+  int cached = 0;
+  for (unsigned char r : resident) cached += r & 1;
+  return cached;
+}
+
+// Direct appends leave nothing of theirs in the page cache (and read back
+// the same); the other kind stays there until written back.
+TEST_P(JournalTest, DirectAppendsGoAroundThePageCache) {
+  auto j = Open(1 << 20);
+  if (GetParam() && !DirectWrites(dir())) GTEST_SKIP() << "no O_DIRECT on this file system";
+  const std::vector<std::string> bodies(30, std::string(1000, 'd'));  // about 8 pages
+  ASSERT_EQ(*j->Append(Views(bodies)), 30);
+  const int cached = CachedPages(Files().at(0), 7);
+  if (GetParam()) {
+    EXPECT_EQ(cached, 0);
+  } else {
+    EXPECT_EQ(cached, 7);
+  }
+  ASSERT_EQ(*j->Append(Views(bodies)), 60);
+  EXPECT_EQ(ReadAll(*j, 0).size(), 60u);
+  j.reset();
+  j = Open(1 << 20);
+  EXPECT_EQ(j->last_seq(), 60);
+  EXPECT_EQ(ReadAll(*j, 0).size(), 60u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Writes, JournalTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Direct" : "Cached";
+                         });
 
 }  // namespace
 }  // namespace spoor::store
