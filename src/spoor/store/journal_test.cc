@@ -461,8 +461,8 @@ TEST_P(JournalTest, DirectAppendsGoAroundThePageCache) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Writes, JournalTest, ::testing::Bool(),
-                         [](const ::testing::TestParamInfo<bool>& info) {
-                           return info.param ? "Direct" : "Cached";
+                         [](const ::testing::TestParamInfo<bool>& param) {
+                           return param.param ? "Direct" : "Cached";
                          });
 
 }  // namespace
