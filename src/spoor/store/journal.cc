@@ -82,6 +82,10 @@ constexpr size_t kBlock = 4096;
 
 size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
+// Zeroes to write ahead of the records (see ZeroAhead), aligned for direct
+// writes too.
+alignas(kBlock) constexpr char kZeros[64 << 10] = {};
+
 // Bytes in memory aligned for direct writes; what it holds survives growth.
 class AlignedBuffer {
  public:
@@ -92,7 +96,6 @@ class AlignedBuffer {
 
   char* data() { return data_; }
   size_t size() const { return size_; }
-  size_t capacity() const { return capacity_; }
   void append(const char* p, size_t n) {
     Reserve(size_ + n);
     if (n > 0) std::memcpy(data_ + size_, p, n);
@@ -277,11 +280,11 @@ class Journal::Impl {
   // segment, so publishing the furthest synced end keeps what readers see a
   // prefix without gaps.
   absl::StatusOr<int64_t> Append(absl::Span<const std::string_view> bodies) {
+    size_t bytes = 0;
     for (std::string_view body : bodies) {
       if (body.size() > kMaxBody) return absl::InvalidArgumentError("journal: record too large");
+      bytes += kHeaderBytes + body.size();
     }
-    size_t bytes = 0;
-    for (std::string_view body : bodies) bytes += kHeaderBytes + body.size();
     std::shared_ptr<Segment> segment;
     size_t end = 0;
     int64_t last = 0;
@@ -634,24 +637,23 @@ class Journal::Impl {
   // system: the first sync of a write into them also commits its metadata
   // journal, which makes a sync about a third slower. Records land in
   // blocks that already hold zeroes, and the sync that carries a megabyte
-  // of zeroes comes once per megabyte of records.
+  // of zeroes comes once per megabyte of records. `end` is where the
+  // append's own write ends; zeroes go after it, the same way it goes
+  // (written through the page cache, a direct write would first have to
+  // write those pages back).
   absl::Status ZeroAhead(size_t end) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
     const size_t want = std::min(active_->size, end + kZeroAhead);
     if (want <= zeroed_) return absl::OkStatus();
-    static const std::string zeros(64 * 1024, '\0');
+    const bool direct = active_->direct_fd >= 0;
+    const size_t from = direct ? RoundUp(std::max(zeroed_, end), kBlock) : std::max(zeroed_, end);
     const size_t to = std::min(active_->size, std::max(want, zeroed_ + kZeroAhead));
-    for (size_t at = zeroed_; at < to; at += zeros.size()) {
-      SPOOR_RETURN_IF_ERROR(WriteAt(std::string_view(zeros).substr(0, to - at), at));
+    for (size_t at = from; at < to; at += sizeof(kZeros)) {
+      const size_t n = std::min(sizeof(kZeros), to - at);
+      const int err = direct ? WriteAll(active_->direct_fd, {kZeros, RoundUp(n, kBlock)}, at)
+                             : WriteAll(active_->fd, {kZeros, n}, at);
+      if (err != 0) return Latch(ErrnoError("cannot write", active_->path, err));
     }
     zeroed_ = to;
-    return absl::OkStatus();
-  }
-
-  // Writes all of `data` at `offset` of the active segment.
-  absl::Status WriteAt(std::string_view data, size_t offset)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
-    const int err = WriteAll(active_->fd, data, offset);
-    if (err != 0) return Latch(ErrnoError("cannot write", active_->path, err));
     return absl::OkStatus();
   }
 

@@ -446,11 +446,12 @@ TEST_P(JournalTest, DirectAppendsGoAroundThePageCache) {
   if (GetParam() && !DirectWrites(dir())) GTEST_SKIP() << "no O_DIRECT on this file system";
   const std::vector<std::string> bodies(30, std::string(1000, 'd'));  // about 8 pages
   ASSERT_EQ(*j->Append(Views(bodies)), 30);
-  const int cached = CachedPages(Files().at(0), 7);
   if (GetParam()) {
-    EXPECT_EQ(cached, 0);
+    // Nor do the zeroes written ahead of the records (the first segment has
+    // no spare).
+    EXPECT_EQ(CachedPages(Files().at(0), 64), 0);
   } else {
-    EXPECT_EQ(cached, 7);
+    EXPECT_EQ(CachedPages(Files().at(0), 7), 7);
   }
   ASSERT_EQ(*j->Append(Views(bodies)), 60);
   EXPECT_EQ(ReadAll(*j, 0).size(), 60u);
