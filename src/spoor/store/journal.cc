@@ -613,15 +613,19 @@ class Journal::Impl {
   // size; false leaves everything as it was.
   bool TakeSpare(Segment& segment) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
     {
+      // Renamed under the lock: once the spare is no longer ready, the
+      // journal's thread may start the next one at the same path, which
+      // must not be this one's file.
       absl::MutexLock lock(&spare_mu_);
       if (!spare_ready_ || segment.size != options_.segment_bytes) return false;
       spare_ready_ = false;
+      spare_wanted_ = false;  // asked for this segment; its successor asks anew
       segment.salt = spare_salt_;
-    }
-    if (rename(spare_path_.c_str(), segment.path.c_str()) != 0) {
-      spdlog::warn("journal: cannot rename {}: {}", spare_path_, std::strerror(errno));
-      unlink(spare_path_.c_str());
-      return false;
+      if (rename(spare_path_.c_str(), segment.path.c_str()) != 0) {
+        spdlog::warn("journal: cannot rename {}: {}", spare_path_, std::strerror(errno));
+        unlink(spare_path_.c_str());
+        return false;
+      }
     }
     segment.fd = open(segment.path.c_str(), O_RDWR | O_CLOEXEC);
     if (segment.fd < 0) {
