@@ -106,7 +106,6 @@ absl::Status ApplyToml(const std::string& path, ServeConfig& cfg) {
     Read(file, "commit_siblings", cfg.pipeline.commit_siblings);
     Read(file, "commit_delay_events", cfg.pipeline.commit_delay_events);
     Read(file, "io_threads_commit", cfg.pipeline.io_threads_commit);
-    Read(file, "async_commits", cfg.pipeline.async_commits);
     Read(file, "process_yield_ms", cfg.pipeline.process_yield_ms);
     Read(file, "process_max_lag_ms", cfg.pipeline.process_max_lag_ms);
     Read(file, "export_page_rows", cfg.export_page_rows);

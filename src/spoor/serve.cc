@@ -219,16 +219,7 @@ int Serve(const ServeConfig& cfg) {
 
   http::ServerOptions server_options = cfg.server;
   if (cfg.pipeline.io_threads_commit) {
-    server_options.idle_work = [p = pipeline->get()] {
-      using Staged = pipeline::LocalPipeline::Staged;
-      switch (p->CommitStaged()) {
-        case Staged::kNothing: return http::IdleWork::kNone;
-        case Staged::kDone: return http::IdleWork::kDone;
-        case Staged::kUnderWay: return http::IdleWork::kWaiting;
-      }
-      return http::IdleWork::kNone;
-    };
-    server_options.idle_wake_fd = (*pipeline)->commit_done_fd();
+    server_options.idle_work = [p = pipeline->get()] { return p->CommitStaged(); };
   }
   auto server = http::Server::Start(
       server_options, [&router](http::Request& r) { return router.Handle(r); },

@@ -103,13 +103,6 @@ struct RouteBodyLimit {
 // once the headers are read. 0 refuses any body.
 using BodyLimitFn = std::function<RouteBodyLimit(std::string_view method, std::string_view path)>;
 
-// What a loop's idle work did (ServerOptions::idle_work).
-enum class IdleWork {
-  kNone,     // nothing to do
-  kDone,     // something, whose handlers the loop now runs
-  kWaiting,  // nothing yet: work it began needs it again once it is done
-};
-
 struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;
@@ -128,13 +121,9 @@ struct ServerOptions {
   static constexpr int kAutoSpinUs = 200;
   int spin_us = kSpinAuto;
   // Runs on an I/O thread that has no handler ready, before it spins or
-  // sleeps; returns what it did. Serve commits the pipeline's staged events
-  // there (see LocalPipeline::CommitStaged).
-  std::function<IdleWork()> idle_work;
-  // When idle_work answers kWaiting, a loop out of work sleeps until this
-  // descriptor is readable (an eventfd: the loop reads it), or 100 µs at
-  // most, then calls idle_work again. -1: none.
-  int idle_wake_fd = -1;
+  // sleeps; returns whether it did anything. Serve commits the pipeline's
+  // staged events there (see LocalPipeline::CommitStaged).
+  std::function<bool()> idle_work;
   // TLS is on when tls_cert_file is set; tls_key_file must then be set too.
   std::string tls_cert_file;  // PEM: the certificate, then any intermediates
   std::string tls_key_file;   // PEM private key of that certificate

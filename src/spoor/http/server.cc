@@ -87,7 +87,7 @@ class Server::Impl {
       asio::co_spawn(w->ioc, Sweep(*w), asio::detached);
       w->thread = std::thread([this, w, spin, name = "spoor-http-" + std::to_string(i)] {
         pthread_setname_np(pthread_self(), name.c_str());
-        internal::RunLoop(w->ioc, spin, options_.idle_work, options_.idle_wake_fd);
+        internal::RunLoop(w->ioc, spin, options_.idle_work);
       });
     }
     return absl::OkStatus();

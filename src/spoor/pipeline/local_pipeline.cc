@@ -10,7 +10,6 @@
 #include <thread>
 #include <vector>
 
-#include "absl/cleanup/cleanup.h"
 #include "absl/types/span.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -64,48 +63,19 @@ class LocalPipeline::Impl {
     return status;
   }
 
-  using Staged = LocalPipeline::Staged;
-
-  int commit_done_fd() const { return options_.async_commits ? store_.AppendDoneFd() : -1; }
-
-  Staged CommitStaged() {
-    // One loop at a time lands and launches; another serves on, and looks
-    // again soon (what it staged may have come after the first one looked).
-    if (!flight_mu_.TryLock()) return Staged::kUnderWay;
-    absl::Cleanup unlock = [this]() ABSL_NO_THREAD_SAFETY_ANALYSIS { flight_mu_.Unlock(); };
-    bool landed = false;
-    if (in_flight_) {
-      if (!Land(/*wait=*/false)) return Staged::kUnderWay;
-      landed = true;
-    }
-    bool async = false;
+  bool CommitStaged() {
+    // Each committer has its own: the next commit may begin while the last
+    // one's answers are still being handed out.
+    thread_local Batch batch;
     {
       absl::MutexLock lock(&mu_);
-      if (landed) siblings_ = queued_events_;
-      if (committing_ || queue_.empty()) return landed ? Staged::kDone : Staged::kNothing;
-      // Once stopping, nothing is left under way.
-      async = options_.async_commits && !stopping_;
-      if (async && Gathering()) return landed ? Staged::kDone : Staged::kUnderWay;
-      Take(flight_batch_);
+      if (committing_ || queue_.empty()) return false;
+      Take(batch);
       committing_ = true;
       ++stats_.io_thread_commits;
-      if (gathering_) ++stats_.delayed_commits;
-      gathering_ = false;
     }
-    if (async) {
-      absl::StatusOr<int64_t> last = store_.StartAppendInbox(Bodies(flight_batch_));
-      if (last.ok()) {
-        in_flight_ = true;
-        flight_last_ = *last;
-        return Staged::kDone;
-      }
-      if (!absl::IsUnimplemented(last.status())) {
-        Finish(flight_batch_, last.status());
-        return Staged::kDone;
-      }
-    }
-    Finish(flight_batch_, store_.AppendInbox(Bodies(flight_batch_)));
-    return Staged::kDone;
+    Commit(batch);
+    return true;
   }
 
   // Commits what is queued, then processes the whole inbox, then returns.
@@ -114,11 +84,6 @@ class LocalPipeline::Impl {
       absl::MutexLock lock(&mu_);
       if (stopping_) return;
       stopping_ = true;
-    }
-    {
-      // A commit a loop began, which no loop may come back for.
-      absl::MutexLock lock(&flight_mu_);
-      if (in_flight_) Land(/*wait=*/true);
     }
     if (writer_.joinable()) writer_.join();
     {
@@ -345,62 +310,13 @@ class LocalPipeline::Impl {
     }
   }
 
-  void Commit(Batch& batch) { Finish(batch, store_.AppendInbox(Bodies(batch))); }
-
-  // Whether a loop's next commit waits for more events to join it, as the
-  // writer's does (AwaitSiblings): when commit_siblings events arrived
-  // while the last one was on its way to disk, for up to commit_delay_us,
-  // until commit_delay_events are queued or none arrived for a third of
-  // the delay. The loop asks again as it spins or within 100 µs of sleep.
-  bool Gathering() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_, flight_mu_) {
-    if (options_.commit_delay_us <= 0 || siblings_ < options_.commit_siblings ||
-        queued_events_ >= options_.commit_delay_events) {
-      return false;
-    }
-    const absl::Time now = absl::Now();
-    if (!gathering_ || queued_events_ != gathered_) {
-      gathered_ = queued_events_;
-      gathered_at_ = now;
-    }
-    const absl::Duration delay = absl::Microseconds(options_.commit_delay_us);
-    gathering_ = now < queue_since_ + delay && now < gathered_at_ + delay / 3;
-    return gathering_;
-  }
-
-  // Lands the commit under way once the store has it on disk (waiting for
-  // that when `wait`), answering its publishes. Returns whether it landed.
-  bool Land(bool wait) ABSL_EXCLUSIVE_LOCKS_REQUIRED(flight_mu_) {
-    std::optional<absl::Status> done = store_.PollAppendInbox();
-    while (wait && !done) {
-      absl::SleepFor(absl::Microseconds(50));
-      done = store_.PollAppendInbox();
-    }
-    if (!done) return false;
-    in_flight_ = false;
-    if (done->ok()) {
-      Finish(flight_batch_, flight_last_);
-    } else {
-      Finish(flight_batch_, *done);
-    }
-    return true;
-  }
-
-  // The batch's bodies, into its bytes.
-  static absl::Span<const std::string_view> Bodies(Batch& batch) {
+  void Commit(Batch& batch) {
     std::vector<std::string_view>& bodies = batch.bodies;
     bodies.clear();
     for (size_t i = 0, at = 0; i < batch.sizes.size(); at += batch.sizes[i++]) {
       bodies.emplace_back(batch.bytes.data() + at, batch.sizes[i]);
     }
-    return bodies;
-  }
-
-  // Ends the commit of `batch`, whose append ended with `last_seq` (the
-  // last seq it got, or its error): counts it, answers its publishes (or
-  // queues the answers of those that wait for their application) and
-  // empties it for the next.
-  void Finish(Batch& batch, const absl::StatusOr<int64_t>& last_seq) {
-    const std::vector<std::string_view>& bodies = batch.bodies;
+    absl::StatusOr<int64_t> last_seq = store_.AppendInbox(bodies);
     absl::Status status = last_seq.status();
     if (!status.ok()) spdlog::error("commit of {} events failed: {}", bodies.size(), status.ToString());
     {
@@ -496,19 +412,6 @@ class LocalPipeline::Impl {
   std::thread writer_;
   std::thread processor_;
 
-  // The commit a loop began and the disk has not yet finished
-  // (CommitStaged with async_commits): its batch stays here until it lands.
-  absl::Mutex flight_mu_ ABSL_ACQUIRED_BEFORE(mu_);
-  Batch flight_batch_ ABSL_GUARDED_BY(flight_mu_);
-  bool in_flight_ ABSL_GUARDED_BY(flight_mu_) = false;
-  int64_t flight_last_ ABSL_GUARDED_BY(flight_mu_) = 0;
-  // Events that arrived while the last one was under way; whether the next
-  // is waiting for more (Gathering), and since when it has seen how many.
-  size_t siblings_ ABSL_GUARDED_BY(flight_mu_) = 0;
-  bool gathering_ ABSL_GUARDED_BY(flight_mu_) = false;
-  size_t gathered_ ABSL_GUARDED_BY(flight_mu_) = 0;
-  absl::Time gathered_at_ ABSL_GUARDED_BY(flight_mu_);
-
   mutable absl::Mutex mu_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(mu_);
   // The encoded bodies of queue_'s publishes, in order, back to back.
@@ -551,8 +454,7 @@ absl::Status LocalPipeline::PublishApplied(const std::vector<Event>& events, Don
   return impl_->Publish(events, std::move(done), /*wait_applied=*/true);
 }
 
-LocalPipeline::Staged LocalPipeline::CommitStaged() { return impl_->CommitStaged(); }
-int LocalPipeline::commit_done_fd() const { return impl_->commit_done_fd(); }
+bool LocalPipeline::CommitStaged() { return impl_->CommitStaged(); }
 void LocalPipeline::Stop() { impl_->Stop(); }
 PipelineStats LocalPipeline::Stats() const { return impl_->Stats(); }
 void LocalPipeline::WaitProcessed() { impl_->WaitProcessed(); }

@@ -62,12 +62,6 @@ struct PipelineOptions {
   // be scheduled, which on a busy machine costs more than the sync itself.
   bool io_threads_commit = false;
   int commit_backstop_us = 2000;
-  // A loop's commit does not hold up its loop: CommitStaged hands the write
-  // and its sync to the kernel where the store can (see
-  // Store::StartAppendInbox), serves on, and answers the batch from a later
-  // call once it is on disk. Off (or where the store cannot), the call
-  // waits for the disk.
-  bool async_commits = true;
   int process_chunk = 512;         // inbox rows per processing transaction when idle
   int process_chunk_busy = 16;     // ... while commits are waiting
   int process_yield_ms = 20;       // the quiet between commits processing waits for
@@ -110,30 +104,13 @@ class LocalPipeline final : public Bus {
   absl::Status Publish(const Event& event, DoneFn done) override;
   absl::Status PublishAll(const std::vector<Event>& events, DoneFn done) override;
   absl::Status PublishApplied(const std::vector<Event>& events, DoneFn done) override;
-  // What a call of CommitStaged() did.
-  enum class Staged {
-    kNothing,   // nothing to do
-    kDone,      // began a commit, or ended one and answered its publishes
-    kUnderWay,  // nothing yet, but call again soon: a commit is on its way to
-                // disk, waits for more events (commit_delay_us), or another
-                // loop is at it
-  };
-  // Commits what is staged, from the calling thread, unless nothing is
-  // staged or another commit is under way (what is left then is taken by
-  // the next call on any loop, or by the writer within commit_backstop_us).
-  // With async_commits, the commit is begun and the call returns; a later
-  // call (kUnderWay until then) answers its publishes once it is on disk,
-  // so the loops must keep calling while they are told kUnderWay. Under
-  // load, a commit first waits for more events as the writer's does
-  // (commit_siblings, commit_delay_us, commit_delay_events). Otherwise the
-  // call waits for the disk. For event loops with nothing else to do. With
-  // io_threads_commit set, the loops must call it, or publishes wait
-  // commit_backstop_us.
-  Staged CommitStaged();
-  // A descriptor that becomes readable when a commit under way may have
-  // landed (an eventfd: reading it resets it), for a loop told kUnderWay to
-  // sleep on; -1 when commits are never left under way.
-  int commit_done_fd() const;
+  // Commits what is staged, on the calling thread, unless nothing is staged
+  // or another commit is under way (what is left then is taken by the next
+  // call on any loop, or by the writer within commit_backstop_us).
+  // Returns whether it committed. For event loops with nothing else to do:
+  // the commit blocks the caller for a sync. With io_threads_commit set,
+  // the loops must call it, or publishes wait commit_backstop_us.
+  bool CommitStaged();
   // Commits what is queued, processes the whole inbox, and joins the writer.
   void Stop();
   PipelineStats Stats() const;

@@ -3,7 +3,6 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -11,14 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <liburing.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <optional>
 #include <thread>
 
 #include "absl/synchronization/mutex.h"
@@ -228,15 +224,6 @@ class Journal::Impl {
         reusable_path_((std::filesystem::path(options_.dir) / kReusableName).string()) {}
 
   ~Impl() {
-    if (ring_ready_) {
-      {
-        absl::MutexLock lock(&append_mu_);
-        // The kernel may still be reading out_.
-        if (flight_) (void)Land(/*wait=*/true);
-      }
-      io_uring_queue_exit(&ring_);
-      close(completion_fd_);
-    }
     if (preparer_.joinable()) {
       {
         absl::MutexLock lock(&spare_mu_);
@@ -280,7 +267,6 @@ class Journal::Impl {
     last_seq_ = std::max(options_.floor_seq, last);
     unlink(spare_path_.c_str());  // one a stop left half made
     unlink(reusable_path_.c_str());
-    if (options_.direct_io && options_.async_appends) OpenRing();
     preparer_ = std::thread([this] {
       pthread_setname_np(pthread_self(), "spoor-journal");
       setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 10);
@@ -304,7 +290,6 @@ class Journal::Impl {
     int64_t last = 0;
     {
       absl::MutexLock lock(&append_mu_);
-      if (flight_) (void)Land(/*wait=*/true);
       if (!latched_.ok()) return latched_;
       SPOOR_RETURN_IF_ERROR(MakeRoom(bytes));
       last = last_seq_;
@@ -324,66 +309,8 @@ class Journal::Impl {
     return last;
   }
 
-  // As Append, but the write and its sync are the kernel's (io_uring):
-  // the caller goes on while the disk works, and PollAppend() tells when it
-  // is done.
-  absl::StatusOr<int64_t> StartAppend(absl::Span<const std::string_view> bodies) {
-    if (!ring_ready_) return absl::UnimplementedError("journal: appends here wait for the disk");
-    size_t bytes = 0;
-    for (std::string_view body : bodies) {
-      if (body.size() > kMaxBody) return absl::InvalidArgumentError("journal: record too large");
-      bytes += kHeaderBytes + body.size();
-    }
-    absl::MutexLock lock(&append_mu_);
-    if (flight_) (void)Land(/*wait=*/true);
-    if (!latched_.ok()) return latched_;
-    SPOOR_RETURN_IF_ERROR(MakeRoom(bytes));
-    if (active_->direct_fd < 0) {
-      return absl::UnimplementedError("journal: this segment's writes go through the page cache");
-    }
-    int64_t last = last_seq_;
-    for (std::string_view body : bodies) AppendRecord(out_, active_->salt, ++last, body);
-    const Write write = PadOut();
-    SPOOR_RETURN_IF_ERROR(ZeroAhead(write.offset + write.data.size()));
-    // One append at a time: the ring always has room for its two entries.
-    io_uring_sqe* sqe = io_uring_get_sqe(&ring_);
-    io_uring_prep_write(sqe, active_->direct_fd, write.data.data(),
-                        static_cast<unsigned>(write.data.size()), write.offset);
-    sqe->user_data = kWriteOp;
-    if (options_.sync) {
-      sqe->flags |= IOSQE_IO_LINK;  // the sync starts once the write is done
-      sqe = io_uring_get_sqe(&ring_);
-      io_uring_prep_fsync(sqe, active_->direct_fd, IORING_FSYNC_DATASYNC);
-      sqe->user_data = kSyncOp;
-    }
-    const int ops = options_.sync ? 2 : 1;
-    int submitted = io_uring_submit(&ring_);
-    while (submitted == -EINTR || submitted == -EAGAIN) submitted = io_uring_submit(&ring_);
-    if (submitted < 0) return Latch(ErrnoError("cannot write", active_->path, -submitted));
-    // Until its completion says otherwise, an operation failed.
-    flight_ = Flight{write, last, submitted, 0, -EIO, options_.sync ? -EIO : 0};
-    if (submitted < ops) {
-      // The kernel took the write without its sync: wait for the write, then refuse.
-      absl::Status landed = submitted > 0 ? *Land(/*wait=*/true) : absl::OkStatus();
-      flight_.reset();
-      return landed.ok() ? Latch(ErrnoError("cannot sync", active_->path, EIO)) : landed;
-    }
-    return last;
-  }
-
-  int completion_fd() const { return completion_fd_; }
-
-  // Whether the append StartAppend() began is done: nullopt while the
-  // disk works on it, then its outcome. OK when none was begun.
-  std::optional<absl::Status> PollAppend() {
-    absl::MutexLock lock(&append_mu_);
-    if (!flight_) return latched_;
-    return Land(/*wait=*/false);
-  }
-
   absl::Status AppendWithSeq(int64_t seq, std::string_view body) {
     absl::MutexLock lock(&append_mu_);
-    if (flight_) (void)Land(/*wait=*/true);
     if (!latched_.ok()) return latched_;
     if (seq <= last_seq_) return absl::InvalidArgumentError("journal: seq out of order");
     if (body.size() > kMaxBody) return absl::InvalidArgumentError("journal: record too large");
@@ -396,7 +323,6 @@ class Journal::Impl {
 
   absl::Status Sync() {
     absl::MutexLock lock(&append_mu_);
-    if (flight_) (void)Land(/*wait=*/true);
     if (!latched_.ok()) return latched_;
     if (active_ == nullptr || !unsynced_) return absl::OkStatus();
     if (options_.sync && fdatasync(active_->fd) != 0) {
@@ -493,85 +419,6 @@ class Journal::Impl {
   }
 
  private:
-  // What an append writes where (see PadOut).
-  struct Write {
-    std::string_view data;
-    size_t offset = 0;
-    size_t records = 0;  // bytes of records in it
-  };
-
-  static constexpr uint64_t kWriteOp = 1, kSyncOp = 2;
-
-  // An append StartAppend() handed to the kernel: its write, the last seq
-  // it carries, and the completions it waits for.
-  struct Flight {
-    Write write;
-    int64_t last = 0;
-    int expected = 0;
-    int seen = 0;
-    int write_result = -EIO;  // bytes written, or -errno
-    int sync_result = -EIO;
-  };
-
-  void OpenRing() {
-    // The kernel runs completions' work when the thread next enters it,
-    // rather than interrupting it.
-    // Not IORING_SETUP_COOP_TASKRUN: a loop asleep with a write under way
-    // would not be woken to run its completion's work (which starts the
-    // sync and signals completion_fd_).
-    int err = io_uring_queue_init(8, &ring_, 0);
-    if (err < 0) {
-      spdlog::info("journal: no io_uring ({}): each append waits for its write and sync",
-                   std::strerror(-err));
-      return;
-    }
-    completion_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    err = completion_fd_ < 0 ? -errno : io_uring_register_eventfd(&ring_, completion_fd_);
-    if (err < 0) {
-      spdlog::info("journal: no io_uring completion events ({}): each append waits for its "
-                   "write and sync", std::strerror(-err));
-      if (completion_fd_ >= 0) close(completion_fd_);
-      completion_fd_ = -1;
-      io_uring_queue_exit(&ring_);
-      return;
-    }
-    ring_ready_ = true;
-  }
-
-  // Takes in the completions of the append under way (waiting for them
-  // when `wait`), and once they are all in, ends it: the segment's end
-  // moves past its records and readers see them, or the journal latches
-  // the error. nullopt while it is under way.
-  std::optional<absl::Status> Land(bool wait) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
-    Flight& f = *flight_;
-    while (f.seen < f.expected) {
-      io_uring_cqe* cqe = nullptr;
-      const int rc = wait ? io_uring_wait_cqe(&ring_, &cqe) : io_uring_peek_cqe(&ring_, &cqe);
-      if (rc == -EAGAIN && !wait) return std::nullopt;
-      if (rc == -EINTR || rc == -EAGAIN) continue;
-      if (rc < 0) {
-        // The ring itself failed: what the disk holds is unknown.
-        flight_.reset();
-        return Latch(ErrnoError("cannot wait for a write to", active_->path, -rc));
-      }
-      (cqe->user_data == kWriteOp ? f.write_result : f.sync_result) = cqe->res;
-      io_uring_cqe_seen(&ring_, cqe);
-      ++f.seen;
-    }
-    const Flight done = f;
-    flight_.reset();
-    if (done.write_result != static_cast<int>(done.write.data.size())) {
-      const int err = done.write_result < 0 ? -done.write_result : EIO;  // short: out of space
-      return Latch(ErrnoError("cannot write", active_->path, err));
-    }
-    if (done.sync_result < 0) return Latch(ErrnoError("cannot sync", active_->path, -done.sync_result));
-    const size_t end = active_offset_ + done.write.records;
-    Advance(done.write, done.last);
-    out_.Shrink(kKeptOutBytes);
-    Publish(*active_, end, done.last);
-    return absl::OkStatus();
-  }
-
   absl::Status Latch(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
     latched_ = status;
     spdlog::error("{}", status.ToString());
@@ -644,39 +491,25 @@ class Journal::Impl {
   }
 
   // Writes the records appended to out_ (through `last`, for the active
-  // segment, which has room for them) at its end (see PadOut). Not yet
+  // segment, which has room for them) at its end, and a zero record head
+  // after them where it fits: a segment, even a reused file, ends cleanly at
+  // its last record. A direct write starts at the block the segment ends in
+  // (out_ holds its bytes) and ends at a block's end, in zeroes. Not yet
   // synced.
   absl::Status WriteOut(int64_t last) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
-    const Write write = PadOut();
-    SPOOR_RETURN_IF_ERROR(ZeroAhead(write.offset + write.data.size()));
-    const int err = WriteAll(active_->direct_fd >= 0 ? active_->direct_fd : active_->fd,
-                             write.data, write.offset);
-    if (err != 0) return Latch(ErrnoError("cannot write", active_->path, err));
-    Advance(write, last);
-    return absl::OkStatus();
-  }
-
-  // What an append writes where: out_'s records, and a zero record head
-  // after them where it fits (a segment, even a reused file, ends cleanly
-  // at its last record). A direct write starts at the block the segment
-  // ends in (out_ holds its bytes) and ends at a block's end, in zeroes.
-  Write PadOut() ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
     const size_t tail = active_offset_ % kBlock;
     const size_t end = out_.size();
     const size_t bytes = end - tail;
     if (active_offset_ + bytes + kHeaderBytes <= active_->size) out_.resize(end + kHeaderBytes);
-    if (active_->direct_fd >= 0) {
-      out_.resize(RoundUp(out_.size(), kBlock));
-      return {{out_.data(), out_.size()}, active_offset_ - tail, bytes};
-    }
-    return {{out_.data() + tail, out_.size() - tail}, active_offset_, bytes};
-  }
-
-  // Moves the active segment's end past `write`'s records, through `last`,
-  // once they are written.
-  void Advance(const Write& write, int64_t last) ABSL_EXCLUSIVE_LOCKS_REQUIRED(append_mu_) {
-    const size_t end = active_offset_ % kBlock + write.records;
-    active_offset_ += write.records;
+    const bool direct = active_->direct_fd >= 0;
+    if (direct) out_.resize(RoundUp(out_.size(), kBlock));
+    SPOOR_RETURN_IF_ERROR(ZeroAhead(active_offset_ - tail + out_.size()));
+    const int err = direct ? WriteAll(active_->direct_fd, {out_.data(), out_.size()},
+                                      active_offset_ - tail)
+                           : WriteAll(active_->fd, {out_.data() + tail, out_.size() - tail},
+                                      active_offset_);
+    if (err != 0) return Latch(ErrnoError("cannot write", active_->path, err));
+    active_offset_ += bytes;
     const size_t new_tail = active_offset_ % kBlock;
     std::memmove(out_.data(), out_.data() + end - new_tail, new_tail);
     out_.resize(new_tail);
@@ -688,6 +521,7 @@ class Journal::Impl {
       absl::MutexLock lock(&spare_mu_);
       spare_wanted_ = true;
     }
+    return absl::OkStatus();
   }
 
   // The spare: the next segment's file, made ahead of the appends by the
@@ -915,11 +749,6 @@ class Journal::Impl {
   bool spare_asked_ ABSL_GUARDED_BY(append_mu_) = false;  // for the active segment's successor
   absl::Status latched_ ABSL_GUARDED_BY(append_mu_);
 
-  io_uring ring_ ABSL_GUARDED_BY(append_mu_);
-  bool ring_ready_ = false;  // set once, at Open
-  int completion_fd_ = -1;   // an eventfd the ring signals at each completion
-  std::optional<Flight> flight_ ABSL_GUARDED_BY(append_mu_);  // an append under way
-
   mutable absl::Mutex mu_;  // the list of segments, oldest first
   std::vector<std::shared_ptr<Segment>> segments_ ABSL_GUARDED_BY(mu_);
 
@@ -952,11 +781,6 @@ absl::StatusOr<std::unique_ptr<Journal>> Journal::Open(const JournalOptions& opt
 absl::StatusOr<int64_t> Journal::Append(absl::Span<const std::string_view> bodies) {
   return impl_->Append(bodies);
 }
-absl::StatusOr<int64_t> Journal::StartAppend(absl::Span<const std::string_view> bodies) {
-  return impl_->StartAppend(bodies);
-}
-std::optional<absl::Status> Journal::PollAppend() { return impl_->PollAppend(); }
-int Journal::completion_fd() const { return impl_->completion_fd(); }
 absl::Status Journal::AppendWithSeq(int64_t seq, std::string_view body) {
   return impl_->AppendWithSeq(seq, body);
 }

@@ -19,7 +19,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,9 +40,6 @@ struct JournalOptions {
   // Appends write around the page cache (O_DIRECT), whole blocks at a time,
   // where the file system allows it: a sync then costs less.
   bool direct_io = true;
-  // StartAppend() hands direct writes and their syncs to the kernel
-  // (io_uring) where it has it; off, it answers Unimplemented.
-  bool async_appends = true;
   // Appends get seqs above this even when every segment is gone: the store's
   // processed watermark.
   int64_t floor_seq = 0;
@@ -63,21 +59,6 @@ class Journal {
   // failure, after which every append fails (never retried on the same
   // file: an fsync error may have dropped the data).
   absl::StatusOr<int64_t> Append(absl::Span<const std::string_view> bodies);
-  // Begins appending `bodies` as Append() does, but hands the write and its
-  // sync to the kernel (io_uring) and returns the last seq at once: the
-  // records are on disk, and readers see them, once PollAppend() says so.
-  // One append at a time: the next Append(), StartAppend(), AppendWithSeq()
-  // or Sync() first waits for this one. Errors as Append(); Unimplemented
-  // (nothing begun, use Append()) without io_uring or direct writes.
-  absl::StatusOr<int64_t> StartAppend(absl::Span<const std::string_view> bodies);
-  // The outcome of the append StartAppend() began, once the disk is done
-  // with it (and OK, or the latched error, when none is under way); nullopt
-  // while it is. Never waits.
-  std::optional<absl::Status> PollAppend();
-  // A descriptor that becomes readable (an eventfd; reading it resets it)
-  // when the disk is done with some of StartAppend()'s work, for a loop to
-  // wait on; -1 where StartAppend() is Unimplemented.
-  int completion_fd() const;
   // Appends one record with a given seq, above every seq so far (moving
   // events from an older layout). Durable once Append() or Sync() returns.
   absl::Status AppendWithSeq(int64_t seq, std::string_view body);

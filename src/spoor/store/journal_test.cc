@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <linux/fiemap.h>
 #include <linux/fs.h>
-#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -475,65 +474,6 @@ TEST_P(JournalTest, SparesAreNeverMadeOverTheSegmentThatTookThem) {
   j.reset();
   j = Open(/*segment_bytes=*/100);
   EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 300));
-}
-
-// Lands the append StartAppend began, polling as a loop would.
-absl::Status Landed(Journal& j) {
-  std::optional<absl::Status> done;
-  while (!(done = j.PollAppend())) {
-  }
-  return *done;
-}
-
-// An append handed to the kernel is seen by readers only once it has
-// landed; appends of any kind after it wait for it, and so does closing.
-TEST_P(JournalTest, StartedAppendsAreReadOnlyOnceLanded) {
-  auto j = Open();
-  auto started = j->StartAppend(Views(Bodies(1, 3)));
-  if (!GetParam() || absl::IsUnimplemented(started.status())) {
-    // Nothing begun: the caller appends the other way.
-    EXPECT_TRUE(absl::IsUnimplemented(started.status())) << started.status();
-    EXPECT_EQ(j->last_seq(), 0);
-    EXPECT_EQ(j->completion_fd(), -1);
-    EXPECT_TRUE(j->PollAppend()->ok());
-    if (GetParam()) GTEST_SKIP() << "no io_uring here";
-    return;
-  }
-  ASSERT_EQ(*started, 3);
-  EXPECT_TRUE(ReadAll(*j, 0).empty());
-  ASSERT_TRUE(Landed(*j).ok());
-  EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 3));
-  EXPECT_EQ(j->last_seq(), 3);
-  EXPECT_TRUE(j->PollAppend()->ok());  // none under way
-  // The ring said so on its descriptor.
-  pollfd pfd{j->completion_fd(), POLLIN, 0};
-  EXPECT_EQ(poll(&pfd, 1, 0), 1);
-
-  ASSERT_EQ(*j->StartAppend(Views(Bodies(4, 2))), 5);
-  EXPECT_EQ(*j->Append(Views(Bodies(6, 1))), 6);  // after the one under way
-  EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 6));
-  ASSERT_EQ(*j->StartAppend(Views(Bodies(7, 2))), 8);
-  j.reset();  // waits for it
-  j = Open();
-  EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 8));
-}
-
-TEST_P(JournalTest, StartedAppendsRollSegments) {
-  auto j = Open(/*segment_bytes=*/100);
-  for (int i = 1; i <= 20; ++i) {
-    auto started = j->StartAppend(Views(Bodies(i, 1)));
-    if (absl::IsUnimplemented(started.status())) {
-      if (GetParam()) GTEST_SKIP() << "no io_uring here";
-      return;
-    }
-    ASSERT_EQ(*started, i);
-    ASSERT_TRUE(Landed(*j).ok());
-  }
-  EXPECT_EQ(j->segment_count(), 7u);
-  EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 20));
-  j.reset();
-  j = Open(/*segment_bytes=*/100);
-  EXPECT_EQ(ReadAll(*j, 0), Bodies(1, 20));
 }
 
 INSTANTIATE_TEST_SUITE_P(Writes, JournalTest, ::testing::Bool(),

@@ -331,20 +331,6 @@ class Store {
   // Errors: Unavailable (disk full, I/O error; the store then refuses writes
   // until restarted).
   virtual absl::StatusOr<int64_t> AppendInbox(absl::Span<const std::string_view> bodies) = 0;
-  // Begins such an append without waiting for the disk: returns the last
-  // sequence number at once, and PollAppendInbox() tells when the commit is
-  // on disk. One at a time: the next append waits for this one.
-  // Unimplemented (nothing begun: use AppendInbox) where the store cannot.
-  virtual absl::StatusOr<int64_t> StartAppendInbox(absl::Span<const std::string_view> bodies) {
-    (void)bodies;
-    return absl::UnimplementedError("appends wait for the disk");
-  }
-  // The outcome of the append StartAppendInbox() began once it is on disk
-  // (OK when none is under way); nullopt while it is not. Never waits.
-  virtual std::optional<absl::Status> PollAppendInbox() { return absl::OkStatus(); }
-  // A descriptor that becomes readable when there may be news for
-  // PollAppendInbox() (an eventfd: reading it resets it), or -1.
-  virtual int AppendDoneFd() const { return -1; }
   // Rows with seq > `after_seq`, oldest first, at most `limit`.
   virtual absl::StatusOr<std::vector<InboxRow>> ReadInbox(int64_t after_seq, int limit) = 0;
   virtual absl::StatusOr<int64_t> ProcessedSeq() = 0;

@@ -6,8 +6,6 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "spoor/http/http.h"
-
 namespace spoor::http::internal {
 
 // Runs `ioc` until it is stopped (or has no work left). With `spin` > 0, a
@@ -20,13 +18,11 @@ namespace spoor::http::internal {
 // server does not burn its cores.
 //
 // `idle_work`, when set, runs each time the loop finds no handler ready,
-// before it spins on or sleeps; the handlers it posts are then run at once.
-// The pipeline's commit runs there: the thread that parsed a batch of
-// requests writes it and answers it, with no hand-over to another thread
-// and back. When it answers kWaiting (a commit on its way to disk), the
-// loop calls it again as it spins, and when it sleeps, it wakes once
-// `wake_fd` (an eventfd, -1 for none) is readable, and within 100 µs.
+// before it spins on or sleeps; it returns whether it did anything (whose
+// handlers are then run at once). The pipeline's commit runs there: the
+// thread that parsed a batch of requests writes it and answers it, with no
+// hand-over to another thread and back.
 void RunLoop(boost::asio::io_context& ioc, std::chrono::microseconds spin,
-             const std::function<IdleWork()>& idle_work = nullptr, int wake_fd = -1);
+             const std::function<bool()>& idle_work = nullptr);
 
 }  // namespace spoor::http::internal

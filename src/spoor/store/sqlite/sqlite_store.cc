@@ -95,18 +95,6 @@ class SqliteStore final : public Store {
     return journal_->Append(bodies);
   }
 
-  absl::StatusOr<int64_t> StartAppendInbox(absl::Span<const std::string_view> bodies) override {
-    if (journal_ == nullptr) return absl::FailedPreconditionError("store opened without its journal");
-    return journal_->StartAppend(bodies);
-  }
-
-  std::optional<absl::Status> PollAppendInbox() override {
-    if (journal_ == nullptr) return absl::OkStatus();
-    return journal_->PollAppend();
-  }
-
-  int AppendDoneFd() const override { return journal_ == nullptr ? -1 : journal_->completion_fd(); }
-
   absl::StatusOr<std::vector<InboxRow>> ReadInbox(int64_t after_seq, int limit) override {
     if (journal_ == nullptr) return std::vector<InboxRow>{};
     return journal_->Read(after_seq, limit);
