@@ -1,6 +1,6 @@
 // The HTTP edge's own share of a pixel hit, without sockets: parsing a
-// browser's request head as bench/pixel.lua sends it, and writing the
-// answer's head.
+// browser's request head as bench/pixel.lua sends it (with Beast's parser,
+// and with the plain-request parser), and writing the answer's head.
 //
 //   build/bench/http_benchmark --benchmark_repetitions=5
 #include <benchmark/benchmark.h>
@@ -55,6 +55,20 @@ void BM_ParsePixelRequest(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_ParsePixelRequest);
+
+// The same request, taken by the plain-request parser the server tries
+// first.
+void BM_ParsePlainPixelRequest(benchmark::State& state) {
+  const std::string wire = PixelRequest();
+  Request request;
+  for (auto _ : state) {
+    request.Clear();
+    auto took = spoor::http::internal::ParsePlainRequest(wire, 16 * 1024, request);
+    if (!took || took->bytes != wire.size()) state.SkipWithError("did not parse");
+    benchmark::DoNotOptimize(request.Header("cookie").size());
+  }
+}
+BENCHMARK(BM_ParsePlainPixelRequest);
 
 void BM_PixelResponseHead(benchmark::State& state) {
   Response res;

@@ -36,6 +36,8 @@ struct Request {
   void AddHeader(std::string_view name, std::string_view value);
   // First header with that (lower-case) name, or empty.
   std::string_view Header(std::string_view name) const;
+  // Every header, in order: (lower-case name, value).
+  std::vector<std::pair<std::string_view, std::string_view>> Headers() const;
   // Empties it for the connection's next request, keeping its buffers
   // (but not a large body's).
   void Clear();

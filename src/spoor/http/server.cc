@@ -309,9 +309,17 @@ class Server::Impl {
     return ec ? ec : beast::error_code(bhttp::error::partial_message);
   }
 
+  // How a request arrived, for its answer.
+  struct Arrived {
+    int version = 11;
+    bool keep_alive = true;
+  };
+
   // The read → handle → write loop, the same for both kinds of stream. A
   // request costs no coroutine frame here: reads and a write's rest are
-  // awaited in this frame, which lives as long as the connection.
+  // awaited in this frame, which lives as long as the connection. A plain
+  // request read whole in one go is parsed by ParsePlainRequest; anything
+  // else, by Beast's parser (ReadRequest).
   template <typename Stream>
   asio::awaitable<void> Serve(Stream& stream, Connection& connection, bool secure) {
     beast::flat_buffer buffer;
@@ -322,54 +330,35 @@ class Server::Impl {
     request.secure = secure;
     for (int served = 0; served < options_.keep_alive_requests && !draining_; ++served) {
       request.Clear();
-      internal::RequestParser parser(request);
-      parser.header_limit(static_cast<uint32_t>(options_.header_limit));
-      parser.body_limit(kLargestBody);
       connection.ExpiresAfter(read_timeout);
-      beast::error_code ec = Parse(buffer, parser, /*header_only=*/true);
-      while (ec == bhttp::error::need_more) {
+      if (buffer.size() == 0) {
         auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(kReadSize), kTuple);
-        ec = Received(buffer, parser, read_ec, n, /*header_only=*/true);
+        if (read_ec) break;  // not a byte of a request: the connection just ends
+        buffer.commit(n);
       }
-      if (ec) {
-        if (ec == bhttp::error::header_limit) {
-          co_await WriteError(stream, connection, 431, "headers too large");
-        } else if (ec == bhttp::error::body_limit) {
-          co_await WriteError(stream, connection, 413, "body too large");
-        } else if (!IsQuietEnd(ec)) {
-          co_await WriteError(stream, connection, 400, "malformed request");
-        }
-        break;
-      }
-      ++active_;
-      absl::Cleanup done = [this] { --active_; };
-      const RouteBodyLimit route_limit = body_limit_(request.method, request.path);
-      // The declared length is checked before a byte of the body is read.
-      if (parser.content_length() && *parser.content_length() > route_limit.bytes) {
-        co_await WriteError(stream, connection, route_limit.status, "body too large");
-        break;
-      }
-      if (!parser.is_done()) {
-        parser.body_limit(route_limit.bytes);
-        parser.eager(true);
-        connection.ExpiresAfter(read_timeout);
-        ec = Parse(buffer, parser, /*header_only=*/false);
-        while (ec == bhttp::error::need_more) {
-          auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(kReadSize), kTuple);
-          ec = Received(buffer, parser, read_ec, n, /*header_only=*/false);
-        }
-        if (ec) {
-          if (ec == bhttp::error::body_limit) {
-            co_await WriteError(stream, connection, route_limit.status, "body too large");
-          } else if (!IsQuietEnd(ec)) {
-            co_await WriteError(stream, connection, 400, "malformed body");
-          }
+      Arrived arrived;
+      const auto* bytes = static_cast<const char*>(buffer.data().data());
+      std::optional<internal::PlainRequest> plain = internal::ParsePlainRequest(
+          {bytes, buffer.size()}, options_.header_limit, request);
+      if (plain) {
+        const RouteBodyLimit route_limit = body_limit_(request.method, request.path);
+        if (plain->content_length > route_limit.bytes) {
+          co_await WriteError(stream, connection, route_limit.status, "body too large");
           break;
         }
+        ++active_;
+        buffer.consume(plain->bytes);
+        arrived = {plain->version, plain->keep_alive};
+      } else {
+        request.Clear();
+        std::optional<Arrived> read = co_await ReadRequest(stream, connection, buffer, request);
+        if (!read) break;
+        arrived = *read;
       }
+      absl::Cleanup done = [this] { --active_; };
       connection.NoDeadline();  // a handler may wait for a commit; that is not the client's time
-      bool keep_alive = parser.keep_alive();
-      const unsigned version = static_cast<unsigned>(parser.version());
+      bool keep_alive = arrived.keep_alive;
+      const unsigned version = static_cast<unsigned>(arrived.version);
       Response res;
       try {
         res = co_await handler_(request);
@@ -393,6 +382,63 @@ class Server::Impl {
       }
       if (!keep_alive) break;
     }
+  }
+
+  // Reads a request into `request` with Beast's parser, from what
+  // `buffer` holds and what more comes, counting it active once its head is
+  // in; answers the errors (431, 413, 400) itself. Nothing when the
+  // connection is to end, else how the request arrived.
+  template <typename Stream>
+  asio::awaitable<std::optional<Arrived>> ReadRequest(Stream& stream, Connection& connection,
+                                                      beast::flat_buffer& buffer,
+                                                      Request& request) {
+    const auto read_timeout = std::chrono::seconds(options_.read_timeout_seconds);
+    internal::RequestParser parser(request);
+    parser.header_limit(static_cast<uint32_t>(options_.header_limit));
+    parser.body_limit(kLargestBody);
+    beast::error_code ec = Parse(buffer, parser, /*header_only=*/true);
+    while (ec == bhttp::error::need_more) {
+      auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(kReadSize), kTuple);
+      ec = Received(buffer, parser, read_ec, n, /*header_only=*/true);
+    }
+    if (ec) {
+      if (ec == bhttp::error::header_limit) {
+        co_await WriteError(stream, connection, 431, "headers too large");
+      } else if (ec == bhttp::error::body_limit) {
+        co_await WriteError(stream, connection, 413, "body too large");
+      } else if (!IsQuietEnd(ec)) {
+        co_await WriteError(stream, connection, 400, "malformed request");
+      }
+      co_return std::nullopt;
+    }
+    ++active_;
+    absl::Cleanup inactive = [this] { --active_; };
+    const RouteBodyLimit route_limit = body_limit_(request.method, request.path);
+    // The declared length is checked before a byte of the body is read.
+    if (parser.content_length() && *parser.content_length() > route_limit.bytes) {
+      co_await WriteError(stream, connection, route_limit.status, "body too large");
+      co_return std::nullopt;
+    }
+    if (!parser.is_done()) {
+      parser.body_limit(route_limit.bytes);
+      parser.eager(true);
+      connection.ExpiresAfter(read_timeout);
+      ec = Parse(buffer, parser, /*header_only=*/false);
+      while (ec == bhttp::error::need_more) {
+        auto [read_ec, n] = co_await stream.async_read_some(buffer.prepare(kReadSize), kTuple);
+        ec = Received(buffer, parser, read_ec, n, /*header_only=*/false);
+      }
+      if (ec) {
+        if (ec == bhttp::error::body_limit) {
+          co_await WriteError(stream, connection, route_limit.status, "body too large");
+        } else if (!IsQuietEnd(ec)) {
+          co_await WriteError(stream, connection, 400, "malformed body");
+        }
+        co_return std::nullopt;
+      }
+    }
+    std::move(inactive).Cancel();  // the caller's now
+    co_return Arrived{parser.version(), parser.keep_alive()};
   }
 
   // Sends the head, then each piece the body's stream makes as it comes.

@@ -1,5 +1,7 @@
 #include "spoor/http/internal/wire.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 
 #include <boost/beast/http/error.hpp>
@@ -17,7 +19,11 @@ void Request::AddHeader(std::string_view name, std::string_view value) {
   HeaderSpan span;
   span.name_at = static_cast<uint32_t>(header_text_.size());
   span.name_len = static_cast<uint32_t>(name.size());
-  for (char c : name) header_text_.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c);
+  header_text_.append(name);
+  for (size_t i = span.name_at; i < header_text_.size(); ++i) {
+    char& c = header_text_[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
   span.value_at = static_cast<uint32_t>(header_text_.size());
   span.value_len = static_cast<uint32_t>(value.size());
   header_text_.append(value);
@@ -44,9 +50,189 @@ std::string_view Request::Header(std::string_view name) const {
   return {};
 }
 
+std::vector<std::pair<std::string_view, std::string_view>> Request::Headers() const {
+  std::string_view text = header_text_;
+  std::vector<std::pair<std::string_view, std::string_view>> out;
+  out.reserve(header_spans_.size());
+  for (const HeaderSpan& s : header_spans_) {
+    out.emplace_back(text.substr(s.name_at, s.name_len), text.substr(s.value_at, s.value_len));
+  }
+  return out;
+}
+
 namespace internal {
 
 namespace bhttp = boost::beast::http;
+
+namespace {
+
+// The bytes ParsePlainRequest accepts where, as classes of a table.
+enum : uint8_t {
+  kTokenChar = 1,   // tchar (RFC 9110): a method, a header's name
+  kTargetChar = 2,  // visible ASCII
+  kValueChar = 4,   // visible ASCII, SP, HTAB
+};
+
+constexpr std::array<uint8_t, 256> kCharClasses = [] {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0x21; c < 0x7f; ++c) t[c] = kTargetChar | kValueChar;
+  t[' '] = t['\t'] = kValueChar;
+  for (int c = '0'; c <= '9'; ++c) t[c] |= kTokenChar;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] |= kTokenChar;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] |= kTokenChar;
+  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] |= kTokenChar;
+  return t;
+}();
+
+bool Is(char c, uint8_t cls) { return (kCharClasses[static_cast<unsigned char>(c)] & cls) != 0; }
+
+// Whether every byte of [p, p + n) is of class `cls`, whose bytes are all
+// at or above `lowest` and below 0x7F: eight bytes at a time, each word
+// with no byte below `lowest`, at 0x7F or above looked at no further.
+bool AllOf(const char* p, size_t n, uint8_t cls, uint8_t lowest) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (((w | (w - kOnes * lowest) | (w + kOnes)) & kHighs) == 0) continue;
+    for (size_t j = i; j < i + 8; ++j) {
+      if (!Is(p[j], cls)) return false;
+    }
+  }
+  for (; i < n; ++i) {
+    if (!Is(p[i], cls)) return false;
+  }
+  return true;
+}
+
+// Whether `a` is `lower` (lower-case ASCII) in any case.
+bool EqualsLower(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+// The Connection header's options, if it is a plain list of tokens
+// (comma-separated, spaces or tabs around them).
+struct ConnectionOptions {
+  bool close = false;
+  bool keep_alive = false;
+};
+std::optional<ConnectionOptions> ParseConnection(std::string_view value) {
+  ConnectionOptions options;
+  size_t at = 0;
+  while (true) {
+    while (at < value.size() && (value[at] == ' ' || value[at] == '\t')) ++at;
+    const size_t start = at;
+    while (at < value.size() && Is(value[at], kTokenChar)) ++at;
+    if (at == start) return std::nullopt;
+    const std::string_view token = value.substr(start, at - start);
+    options.close = options.close || EqualsLower(token, "close");
+    options.keep_alive = options.keep_alive || EqualsLower(token, "keep-alive");
+    while (at < value.size() && (value[at] == ' ' || value[at] == '\t')) ++at;
+    if (at == value.size()) return options;
+    if (value[at++] != ',') return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::optional<PlainRequest> ParsePlainRequest(std::string_view in, size_t header_limit,
+                                              Request& request) {
+  constexpr size_t kMaxLengthDigits = 18;
+  const char* const begin = in.data();
+  const char* const end = begin + std::min(in.size(), header_limit);
+  const char* p = begin;
+  // Request line: method SP target SP HTTP/1.x CRLF.
+  while (p < end && Is(*p, kTokenChar)) ++p;
+  if (p == begin || p == end || *p != ' ') return std::nullopt;
+  const std::string_view method(begin, static_cast<size_t>(p - begin));
+  const char* const target_at = ++p;
+  p = static_cast<const char*>(std::memchr(p, ' ', static_cast<size_t>(end - p)));
+  if (p == nullptr || p == target_at) return std::nullopt;
+  if (!AllOf(target_at, static_cast<size_t>(p - target_at), kTargetChar, 0x21)) return std::nullopt;
+  const std::string_view target(target_at, static_cast<size_t>(p - target_at));
+  ++p;
+  if (end - p < 10 || std::memcmp(p, "HTTP/1.", 7) != 0 || (p[7] != '0' && p[7] != '1') ||
+      p[8] != '\r' || p[9] != '\n') {
+    return std::nullopt;
+  }
+  PlainRequest out;
+  out.version = p[7] == '1' ? 11 : 10;
+  p += 10;
+  bool close = false, keep_alive = false, has_length = false;
+  // Headers: name ":" OWS value OWS CRLF, until an empty line.
+  while (true) {
+    if (end - p < 2) return std::nullopt;
+    if (p[0] == '\r') {
+      if (p[1] != '\n') return std::nullopt;
+      p += 2;
+      break;
+    }
+    const char* const name_at = p;
+    while (p < end && Is(*p, kTokenChar)) ++p;
+    if (p == name_at || p == end || *p != ':') return std::nullopt;
+    const std::string_view name(name_at, static_cast<size_t>(p - name_at));
+    ++p;
+    while (p < end && (*p == ' ' || *p == '\t')) ++p;
+    const char* const value_at = p;
+    p = static_cast<const char*>(std::memchr(p, '\r', static_cast<size_t>(end - p)));
+    if (p == nullptr || end - p < 2 || p[1] != '\n') return std::nullopt;
+    // (A tab, below 0x20, sends its word to the byte-by-byte check.)
+    if (!AllOf(value_at, static_cast<size_t>(p - value_at), kValueChar, 0x20)) return std::nullopt;
+    const char* value_end = p;
+    while (value_end > value_at && (value_end[-1] == ' ' || value_end[-1] == '\t')) --value_end;
+    const std::string_view value(value_at, static_cast<size_t>(value_end - value_at));
+    p += 2;
+    // A folded line (obs-fold) is the general parser's.
+    if (p < end && (*p == ' ' || *p == '\t')) return std::nullopt;
+    switch (name.size()) {
+      case 10:
+        if (EqualsLower(name, "connection")) {
+          std::optional<ConnectionOptions> options = ParseConnection(value);
+          if (!options) return std::nullopt;
+          close = close || options->close;
+          keep_alive = keep_alive || options->keep_alive;
+        }
+        break;
+      case 14:
+        if (EqualsLower(name, "content-length")) {
+          if (has_length || value.empty() || value.size() > kMaxLengthDigits) return std::nullopt;
+          for (char c : value) {
+            if (c < '0' || c > '9') return std::nullopt;
+            out.content_length = out.content_length * 10 + static_cast<uint64_t>(c - '0');
+          }
+          has_length = true;
+        }
+        break;
+      case 16:
+        if (EqualsLower(name, "proxy-connection")) return std::nullopt;
+        break;
+      case 17:
+        if (EqualsLower(name, "transfer-encoding")) return std::nullopt;
+        break;
+      default:
+        break;
+    }
+    request.AddHeader(name, value);
+  }
+  const size_t head = static_cast<size_t>(p - begin);
+  if (in.size() - head < out.content_length) return std::nullopt;  // the body is not all here
+  out.bytes = head + static_cast<size_t>(out.content_length);
+  out.keep_alive = out.version == 11 ? !close : keep_alive;
+  request.method.assign(method);
+  request.target.assign(target);
+  const size_t q = target.find('?');
+  request.path.assign(target.substr(0, q));
+  if (q != std::string_view::npos) request.query.assign(target.substr(q + 1));
+  request.body.assign(in.substr(head, static_cast<size_t>(out.content_length)));
+  return out;
+}
 
 void RequestParser::on_request_impl(verb, string_view method_str, string_view target, int version,
                                     error_code&) {

@@ -18,9 +18,9 @@ namespace bhttp = boost::beast::http;
 
 // Feeds `wire` to a parser in pieces of `step` bytes, as reads would.
 boost::beast::error_code Parse(std::string_view wire, Request& request, size_t step = 1 << 20,
-                               uint64_t body_limit = 1 << 20) {
+                               uint64_t body_limit = 1 << 20, uint32_t header_limit = 8 * 1024) {
   RequestParser parser(request);
-  parser.header_limit(8 * 1024);
+  parser.header_limit(header_limit);
   parser.body_limit(body_limit);
   parser.eager(true);
   std::string pending;
@@ -144,6 +144,121 @@ TEST(RequestParserTest, KeepsTheVersionForTheAnswer) {
   ASSERT_FALSE(ec);
   EXPECT_EQ(parser.version(), 10);
   EXPECT_FALSE(parser.keep_alive());
+}
+
+// ParsePlainRequest on `wire`, and Beast's parser on the same bytes: where
+// the first takes a request, the second must read the same one.
+std::optional<PlainRequest> PlainAndBeast(std::string_view wire, Request& plain,
+                                          size_t header_limit = 8 * 1024) {
+  std::optional<PlainRequest> took = ParsePlainRequest(wire, header_limit, plain);
+  if (took) {
+    Request full;
+    EXPECT_FALSE(Parse(wire.substr(0, took->bytes), full, 1 << 20, 1 << 20,
+                       static_cast<uint32_t>(header_limit)));
+    EXPECT_EQ(plain.method, full.method);
+    EXPECT_EQ(plain.target, full.target);
+    EXPECT_EQ(plain.body, full.body);
+    EXPECT_EQ(plain.Headers(), full.Headers());
+  }
+  return took;
+}
+
+TEST(PlainRequestTest, TakesACommonRequestAsBeastReadsIt) {
+  Request r;
+  const std::string wire =
+      "GET /mtracking.gif?page_url=x&a=1 HTTP/1.1\r\nHost: h\r\n"
+      "User-Agent: Mozilla/5.0 (X11)\r\nX-Mixed-Case:  Value Kept \t\r\nEmpty:\r\n"
+      "X-Tabs: a\tlong\tvalue with\ttabs\r\n\r\n";
+  auto took = PlainAndBeast(wire + "GET /next", r);
+  ASSERT_TRUE(took.has_value());
+  EXPECT_EQ(took->bytes, wire.size());  // the next request's bytes are left
+  EXPECT_EQ(took->version, 11);
+  EXPECT_TRUE(took->keep_alive);
+  EXPECT_EQ(r.method, "GET");
+  EXPECT_EQ(r.path, "/mtracking.gif");
+  EXPECT_EQ(r.query, "page_url=x&a=1");
+  EXPECT_EQ(r.Header("user-agent"), "Mozilla/5.0 (X11)");
+  EXPECT_EQ(r.Header("x-mixed-case"), "Value Kept");
+  EXPECT_EQ(r.Header("empty"), "");
+  EXPECT_EQ(r.Header("x-tabs"), "a\tlong\tvalue with\ttabs");
+  EXPECT_EQ(r.Headers().size(), 5u);
+}
+
+TEST(PlainRequestTest, TakesABodyOnlyWhenItIsAllThere) {
+  const std::string head = "POST /mtc/event HTTP/1.1\r\nContent-Length: 7\r\n\r\n";
+  Request r;
+  EXPECT_FALSE(ParsePlainRequest(head + "a=1&b", 8192, r).has_value());
+  r.Clear();
+  auto took = PlainAndBeast(head + "a=1&b=2", r);
+  ASSERT_TRUE(took.has_value());
+  EXPECT_EQ(took->content_length, 7u);
+  EXPECT_EQ(r.body, "a=1&b=2");
+}
+
+TEST(PlainRequestTest, ConnectionOptionsAndVersions) {
+  struct Case {
+    std::string_view wire;
+    int version;
+    bool keep_alive;
+  };
+  for (const Case& c : {
+           Case{"GET / HTTP/1.1\r\nConnection: close\r\n\r\n", 11, false},
+           Case{"GET / HTTP/1.1\r\nConnection: Keep-Alive, CLOSE\r\n\r\n", 11, false},
+           Case{"GET / HTTP/1.0\r\n\r\n", 10, false},
+           Case{"GET / HTTP/1.0\r\nConnection:\tkeep-alive \r\n\r\n", 10, true},
+           Case{"GET / HTTP/1.1\r\nConnection: upgrade\r\n\r\n", 11, true},
+       }) {
+    Request r;
+    auto took = PlainAndBeast(c.wire, r);
+    ASSERT_TRUE(took.has_value()) << c.wire;
+    EXPECT_EQ(took->version, c.version) << c.wire;
+    EXPECT_EQ(took->keep_alive, c.keep_alive) << c.wire;
+  }
+}
+
+// What is not plain is left to Beast's parser, which judges it (and
+// refuses some of it).
+TEST(PlainRequestTest, LeavesAnythingElseToTheGeneralParser) {
+  for (std::string_view wire : {
+           "GET / HTTP/1.1\r\nHost: h\r\n",                             // incomplete
+           "GET / HTTP/1.1\r\nHost: h\r\n\r",                           // incomplete
+           "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+           "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",
+           "POST / HTTP/1.1\r\nContent-Length: 1,1\r\n\r\nx",
+           "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+           "POST / HTTP/1.1\r\nContent-Length: 1234567890123456789\r\n\r\n",
+           "GET / HTTP/1.1\r\nProxy-Connection: close\r\n\r\n",
+           "GET / HTTP/1.1\r\nConnection: close,,x\r\n\r\n",
+           "GET / HTTP/1.1\r\nConnection: a b\r\n\r\n",
+           "GET / HTTP/1.1\r\nX-Folded: a\r\n b\r\n\r\n",             // obs-fold
+           "GET / HTTP/1.1\r\nReferer: https://h/\xc3\xa9\r\n\r\n",       // obs-text
+           "GET /\xc3\xa9 HTTP/1.1\r\n\r\n",
+           "GET / HTTP/1.1\nHost: h\n\n",                                // bare LF
+           "GET / HTTP/1.1\r\nHost : h\r\n\r\n",                         // space before ':'
+           "GET / HTTP/1.1\r\nX: a\x01\r\n\r\n",
+           "GET / HTTP/1.1\r\nX: abcdefgh\x7f" "abcdefgh\r\n\r\n",
+           "GET /abcdefgh\x7f HTTP/1.1\r\n\r\n",
+           "GET /abcdefgh\tx HTTP/1.1\r\n\r\n",
+           "GET / HTTP/2.0\r\n\r\n",
+           "GET  / HTTP/1.1\r\n\r\n",
+           "GET / HTTP/1.1 \r\n\r\n",
+           "G(T / HTTP/1.1\r\n\r\n",
+           " GET / HTTP/1.1\r\n\r\n",
+           "GET / HTTP/1.1\r\n\r",
+       }) {
+    Request r;
+    EXPECT_FALSE(ParsePlainRequest(wire, 8192, r).has_value()) << wire;
+  }
+}
+
+// A head longer than the limit is never taken: Beast's parser refuses it
+// (431).
+TEST(PlainRequestTest, KeepsToTheHeaderLimit) {
+  const std::string wire = "GET / HTTP/1.1\r\nX: " + std::string(100, 'a') + "\r\n\r\n";
+  Request r;
+  EXPECT_TRUE(PlainAndBeast(wire, r, wire.size()).has_value());
+  r.Clear();
+  EXPECT_FALSE(ParsePlainRequest(wire, wire.size() - 1, r).has_value());
 }
 
 TEST(ResponseHeadTest, StatusLineHeadersAndLength) {
