@@ -7,6 +7,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/status.hpp>
 
+#include "absl/strings/match.h"
 #include "spoor/common/strings.h"
 
 namespace spoor::http {
@@ -66,6 +67,11 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
+// A byte repeated over a word, and the top bit of each byte: words of eight
+// bytes are checked at once.
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighs = 0x8080808080808080ull;
+
 // The bytes ParsePlainRequest accepts where, as classes of a table.
 enum : uint8_t {
   kTokenChar = 1,   // tchar (RFC 9110): a method, a header's name
@@ -90,7 +96,6 @@ bool Is(char c, uint8_t cls) { return (kCharClasses[static_cast<unsigned char>(c
 // at or above `lowest` and below 0x7F: eight bytes at a time, each word
 // with no byte below `lowest`, at 0x7F or above looked at no further.
 bool AllOf(const char* p, size_t n, uint8_t cls, uint8_t lowest) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
@@ -102,17 +107,6 @@ bool AllOf(const char* p, size_t n, uint8_t cls, uint8_t lowest) {
   }
   for (; i < n; ++i) {
     if (!Is(p[i], cls)) return false;
-  }
-  return true;
-}
-
-// Whether `a` is `lower` (lower-case ASCII) in any case.
-bool EqualsLower(std::string_view a, std::string_view lower) {
-  if (a.size() != lower.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char c = a[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    if (c != lower[i]) return false;
   }
   return true;
 }
@@ -132,8 +126,8 @@ std::optional<ConnectionOptions> ParseConnection(std::string_view value) {
     while (at < value.size() && Is(value[at], kTokenChar)) ++at;
     if (at == start) return std::nullopt;
     const std::string_view token = value.substr(start, at - start);
-    options.close = options.close || EqualsLower(token, "close");
-    options.keep_alive = options.keep_alive || EqualsLower(token, "keep-alive");
+    options.close = options.close || absl::EqualsIgnoreCase(ToAbsl(token), "close");
+    options.keep_alive = options.keep_alive || absl::EqualsIgnoreCase(ToAbsl(token), "keep-alive");
     while (at < value.size() && (value[at] == ' ' || value[at] == '\t')) ++at;
     if (at == value.size()) return options;
     if (value[at++] != ',') return std::nullopt;
@@ -193,7 +187,7 @@ std::optional<PlainRequest> ParsePlainRequest(std::string_view in, size_t header
     if (p < end && (*p == ' ' || *p == '\t')) return std::nullopt;
     switch (name.size()) {
       case 10:
-        if (EqualsLower(name, "connection")) {
+        if (absl::EqualsIgnoreCase(ToAbsl(name), "connection")) {
           std::optional<ConnectionOptions> options = ParseConnection(value);
           if (!options) return std::nullopt;
           close = close || options->close;
@@ -201,7 +195,7 @@ std::optional<PlainRequest> ParsePlainRequest(std::string_view in, size_t header
         }
         break;
       case 14:
-        if (EqualsLower(name, "content-length")) {
+        if (absl::EqualsIgnoreCase(ToAbsl(name), "content-length")) {
           if (has_length || value.empty() || value.size() > kMaxLengthDigits) return std::nullopt;
           for (char c : value) {
             if (c < '0' || c > '9') return std::nullopt;
@@ -211,10 +205,10 @@ std::optional<PlainRequest> ParsePlainRequest(std::string_view in, size_t header
         }
         break;
       case 16:
-        if (EqualsLower(name, "proxy-connection")) return std::nullopt;
+        if (absl::EqualsIgnoreCase(ToAbsl(name), "proxy-connection")) return std::nullopt;
         break;
       case 17:
-        if (EqualsLower(name, "transfer-encoding")) return std::nullopt;
+        if (absl::EqualsIgnoreCase(ToAbsl(name), "transfer-encoding")) return std::nullopt;
         break;
       default:
         break;
@@ -276,7 +270,6 @@ namespace {
 // another) and clients refuse NUL. Skips eight bytes at a time while none
 // is below 0x0E (header text nearly never has one).
 void CleanFrom(std::string& out, size_t from) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
   size_t i = from;
   for (; i + 8 <= out.size(); i += 8) {
     uint64_t word;

@@ -542,8 +542,16 @@ class Journal::Impl {
         absl::MutexLock lock(&spare_mu_);
         spare_mu_.Await(absl::Condition(+wanted, this));
         if (stopping_) return;
-        reuse = reusable_;
-        reusable_ = false;
+        if (reusable_) {
+          // Renamed under the lock: once reusable_ is false, Release may put
+          // the next released file at the same path.
+          reusable_ = false;
+          reuse = rename(reusable_path_.c_str(), spare_path_.c_str()) == 0;
+          if (!reuse) {
+            spdlog::warn("journal: cannot rename {}: {}", reusable_path_, std::strerror(errno));
+            unlink(reusable_path_.c_str());
+          }
+        }
       }
       const uint64_t salt = NewSalt();
       const bool made = (reuse && Reuse(salt)) || MakeSpare(salt);
@@ -554,13 +562,8 @@ class Journal::Impl {
     }
   }
 
-  // Makes the released segment's file the spare, with `salt`.
+  // Gives the spare, a released segment's file, `salt`.
   bool Reuse(uint64_t salt) {
-    if (rename(reusable_path_.c_str(), spare_path_.c_str()) != 0) {
-      spdlog::warn("journal: cannot rename {}: {}", reusable_path_, std::strerror(errno));
-      unlink(reusable_path_.c_str());
-      return false;
-    }
     int fd = open(spare_path_.c_str(), O_RDWR | O_CLOEXEC);
     int err = fd < 0 ? errno : WriteAll(fd, SegmentHead(salt), 0);
     if (err == 0 && options_.sync && fdatasync(fd) != 0) err = errno;
