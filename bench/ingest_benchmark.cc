@@ -9,6 +9,7 @@
 
 #include "spoor/collect/collect.h"
 #include "spoor/common/ids.h"
+#include "spoor/common/text.h"
 #include "spoor/store/journal.h"
 #include "spoor/store/store.h"
 
@@ -68,6 +69,22 @@ void BM_ReceiverPixel(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_ReceiverPixel);
+
+// ParseQuery alone, on a query as bench/run's pixel.lua sends it.
+void BM_ParseQuery(benchmark::State& state) {
+  const std::string query =
+      "page_url=https%3A%2F%2Fwww.example.com%2Fblog%2F2024%2Fpost-12345"
+      "&page_title=How%20to%20track%20visitors%20without%20third-party%20cookies"
+      "&page_language=en-US&page_referrer=https%3A%2F%2Fwww.example.com%2F"
+      "&resolution=1920x1080&utm_source=newsletter&utm_medium=email"
+      "&utm_campaign=spring_sale_2024&eid=w1234-1-12345";
+  for (auto _ : state) {
+    absl::StatusOr<Params> params = ParseQuery(query, QueryLimits{});
+    benchmark::DoNotOptimize(params);
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ParseQuery);
 
 // A store in a fresh temporary folder, removed afterwards.
 struct ScratchStore {

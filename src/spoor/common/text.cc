@@ -1,22 +1,31 @@
 #include "spoor/common/text.h"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <cstring>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
 #include "spoor/common/strings.h"
 
 namespace spoor {
 namespace {
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// Each byte's value as a hex digit, or -1.
+constexpr std::array<int8_t, 256> kHexValues = [] {
+  std::array<int8_t, 256> values{};
+  for (int c = 0; c < 256; ++c) {
+    if (c >= '0' && c <= '9') values[c] = static_cast<int8_t>(c - '0');
+    else if (c >= 'a' && c <= 'f') values[c] = static_cast<int8_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F') values[c] = static_cast<int8_t>(c - 'A' + 10);
+    else values[c] = -1;
+  }
+  return values;
+}();
+
+int HexValue(char c) { return kHexValues[static_cast<unsigned char>(c)]; }
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0.
 size_t ValidSequenceLength(std::string_view s, size_t i) {
@@ -60,22 +69,33 @@ constexpr uint64_t kHighs = 0x8080808080808080ull;
 // Whether any byte of `v` is zero (exact as a whole, not per byte).
 constexpr uint64_t HasZeroByte(uint64_t v) { return (v - kOnes) & ~v & kHighs; }
 
-std::string Decode(std::string_view in, bool plus_is_space, DecodedBytes& seen) {
+// Decodes `in` from `i` into `to`, which has room for in.size() - i bytes,
+// up to its end or, when `kStops`, up to the first raw `stop_a` or `stop_b`
+// (a name ends at '=' or '&', a value at '&'). Returns where it stopped;
+// `written` is the length of what it wrote.
+template <bool kStops>
+size_t DecodeTo(std::string_view in, size_t i, char stop_a, char stop_b, bool plus_is_space,
+                char* to, size_t& written, DecodedBytes& seen) {
   constexpr uint64_t kPercents = kOnes * '%';
   const uint64_t pluses = plus_is_space ? kOnes * '+' : kPercents;
+  const uint64_t stops_a = kOnes * static_cast<unsigned char>(stop_a);
+  const uint64_t stops_b = kOnes * static_cast<unsigned char>(stop_b);
   const size_t n = in.size();
-  // Never longer than its input: written in place, then cut to length.
-  std::string out(n, '\0');
-  char* to = out.data();
+  char* const from = to;
   uint64_t all = 0;  // every byte written, OR-ed
   bool nul = false;
-  size_t i = 0;
-  // The byte at i, which may be an escape, a '+' or anything else.
+  bool stopped = false;
+  // The byte at i, which may be a stop, an escape, a '+' or anything else.
   auto one = [&] {
-    char c = in[i++];
+    char c = in[i];
+    if (kStops && (c == stop_a || c == stop_b)) {
+      stopped = true;
+      return;
+    }
+    ++i;
     if (c == '%' && i + 1 < n) {
-      int hi = HexValue(in[i]);
-      int lo = HexValue(in[i + 1]);
+      const int hi = HexValue(in[i]);
+      const int lo = HexValue(in[i + 1]);
       if (hi >= 0 && lo >= 0) {
         c = static_cast<char>(hi * 16 + lo);
         i += 2;
@@ -87,15 +107,16 @@ std::string Decode(std::string_view in, bool plus_is_space, DecodedBytes& seen) 
     nul |= c == '\0';
     *to++ = c;
   };
-  // Eight bytes at a time: copied whole, kept up to the first '%', '+' or
-  // NUL, which is then decoded alone. The output is never ahead of the
-  // input, so the copy stays inside `out`.
-  while (i + sizeof(uint64_t) <= n) {
+  // Eight bytes at a time: copied whole, kept up to the first '%', '+',
+  // NUL or stop, which is then taken alone. The output is never ahead of
+  // the input, so the copy stays inside `to`'s room.
+  while (!stopped && i + sizeof(uint64_t) <= n) {
     uint64_t word;
     std::memcpy(&word, in.data() + i, sizeof(word));
     std::memcpy(to, &word, sizeof(word));
-    const uint64_t special =
+    uint64_t special =
         HasZeroByte(word ^ kPercents) | HasZeroByte(word ^ pluses) | HasZeroByte(word);
+    if (kStops) special |= HasZeroByte(word ^ stops_a) | HasZeroByte(word ^ stops_b);
     if (special == 0) {
       all |= word;
       to += sizeof(word);
@@ -110,10 +131,19 @@ std::string Decode(std::string_view in, bool plus_is_space, DecodedBytes& seen) 
     i += plain;
     one();
   }
-  while (i < n) one();
-  out.resize(static_cast<size_t>(to - out.data()));
+  while (!stopped && i < n) one();
+  written = static_cast<size_t>(to - from);
   seen.non_ascii = (all & kHighs) != 0;
   seen.nul = nul;
+  return i;
+}
+
+std::string Decode(std::string_view in, bool plus_is_space, DecodedBytes& seen) {
+  // Never longer than its input: written in place, then cut to length.
+  std::string out(in.size(), '\0');
+  size_t written = 0;
+  DecodeTo<false>(in, 0, '\0', '\0', plus_is_space, out.data(), written, seen);
+  out.resize(written);
   return out;
 }
 
@@ -234,35 +264,40 @@ void RepairUtf8InPlace(std::string& s) {
 }  // namespace
 
 absl::StatusOr<Params> ParseQuery(std::string_view query, const QueryLimits& limits) {
-  size_t parts = 1;
-  for (const char *at = query.data(), *end = at + query.size();
-       at < end && parts <= limits.max_params; ++parts) {
-    at = static_cast<const char*>(std::memchr(at, '&', static_cast<size_t>(end - at)));
-    if (at == nullptr) break;
-    ++at;
-  }
+  // Names and values are decoded here first, then copied out at their
+  // length; kept by the thread unless a long query grew it.
+  constexpr size_t kKeptScratchBytes = 64 * 1024;
+  thread_local std::string scratch;
+  if (scratch.size() < query.size()) scratch.resize(query.size());
+  absl::Cleanup trim = [] {
+    if (scratch.size() > kKeptScratchBytes) std::string().swap(scratch);
+  };
   Params params;
-  params.reserve(std::min(limits.max_params, parts));
+  params.reserve(std::min<size_t>(limits.max_params, 16));
+  const size_t n = query.size();
   size_t pos = 0;
-  while (pos <= query.size()) {
-    size_t amp = query.find('&', pos);
-    if (amp == std::string_view::npos) amp = query.size();
-    std::string_view part = query.substr(pos, amp - pos);
-    pos = amp + 1;
-    if (part.empty()) {
-      if (amp == query.size()) break;
+  while (pos < n) {
+    DecodedBytes key_seen, value_seen;
+    size_t key_bytes = 0, value_bytes = 0;
+    // A name ends at the first raw '=' or '&'; its value at the next '&'.
+    const size_t name_end =
+        DecodeTo<true>(query, pos, '=', '&', true, scratch.data(), key_bytes, key_seen);
+    if (name_end == pos && (name_end == n || query[name_end] == '&')) {
+      pos = name_end + 1;  // "&&", or a trailing '&'
       continue;
     }
     if (params.size() >= limits.max_params) {
       return absl::InvalidArgumentError(
           StrCat("too many parameters (limit ", limits.max_params, ")"));
     }
-    size_t eq = part.find('=');
-    std::string_view raw_key = part.substr(0, eq);
-    std::string_view raw_value = eq == std::string_view::npos ? "" : part.substr(eq + 1);
-    DecodedBytes key_seen, value_seen;
-    std::string key = Decode(raw_key, true, key_seen);
-    std::string value = Decode(raw_value, true, value_seen);
+    std::string key(scratch.data(), key_bytes);
+    size_t end = name_end;
+    if (name_end < n && query[name_end] == '=') {
+      end = DecodeTo<true>(query, name_end + 1, '&', '&', true, scratch.data(), value_bytes,
+                           value_seen);
+    }
+    std::string value(scratch.data(), value_bytes);
+    pos = end + 1;
     if (key_seen.nul || value_seen.nul) return absl::InvalidArgumentError("NUL byte in parameter");
     if (key.size() > limits.max_key_bytes) {
       return absl::InvalidArgumentError("parameter name too long");
@@ -273,7 +308,6 @@ absl::StatusOr<Params> ParseQuery(std::string_view query, const QueryLimits& lim
     if (key_seen.non_ascii) RepairUtf8InPlace(key);
     if (value_seen.non_ascii) RepairUtf8InPlace(value);
     params.emplace_back(std::move(key), std::move(value));
-    if (amp == query.size()) break;
   }
   return params;
 }

@@ -157,6 +157,55 @@ TEST(PercentDecode, AgreesWithAPlainDecoderOnLongRandomStrings) {
   }
 }
 
+// The plainest query parser: split at '&', then at the first '=', then
+// decode each side; empty parts skipped.
+std::vector<std::pair<std::string, std::string>> PlainParseQuery(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (true) {
+    const size_t amp = query.find('&');
+    const std::string_view part = query.substr(0, amp);
+    if (!part.empty()) {
+      const size_t eq = part.find('=');
+      const std::string_view value =
+          eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1);
+      out.emplace_back(PlainDecode(part.substr(0, eq), true), PlainDecode(value, true));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return out;
+}
+
+// Queries of random names and values, with '&', '=' and escapes of them at
+// every place, across the eight-byte stride: the same pairs as the
+// plainest parser, and the same refusals.
+TEST(ParseQuery, AgreesWithAPlainParserOnRandomQueries) {
+  const std::string alphabet("&&==%%+2D6Fgz\xC3\xA9\0", 19);
+  std::mt19937 rng(11);
+  QueryLimits limits;
+  limits.max_params = 12;
+  limits.max_key_bytes = 20;
+  limits.max_value_bytes = 30;
+  for (int round = 0; round < 100000; ++round) {
+    std::string query(rng() % 60, ' ');
+    for (char& c : query) c = rng() % 3 == 0 ? alphabet[rng() % alphabet.size()] : 'a';
+    const auto want = PlainParseQuery(query);
+    bool refused = want.size() > limits.max_params;
+    for (const auto& [k, v] : want) {
+      refused = refused || k.find('\0') != std::string::npos || v.find('\0') != std::string::npos ||
+                k.size() > limits.max_key_bytes || v.size() > limits.max_value_bytes;
+    }
+    auto got = ParseQuery(query, limits);
+    ASSERT_EQ(got.ok(), !refused) << query;
+    if (refused) continue;
+    ASSERT_EQ(got->size(), want.size()) << query;
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ((*got)[i].first, RepairUtf8(want[i].first)) << query;
+      EXPECT_EQ((*got)[i].second, RepairUtf8(want[i].second)) << query;
+    }
+  }
+}
+
 TEST(PercentDecode, LongInputsDecodeWhole) {
   std::string in, want;
   for (int i = 0; i < 100; ++i) {
