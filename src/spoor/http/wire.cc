@@ -11,6 +11,34 @@
 #include "spoor/common/strings.h"
 
 namespace spoor::http {
+namespace {
+
+// A byte repeated over a word, and the top bit of each byte: words of eight
+// bytes are checked at once.
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighs = 0x8080808080808080ull;
+
+// Lower-cases the ASCII letters of [p, p + n) in place, eight at a time.
+void LowerAscii(char* p, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    // Each byte's low seven bits, plus a bias that sets its top bit from
+    // 'A' on, or past 'Z': no carry reaches the next byte.
+    const uint64_t low7 = w & ~kHighs;
+    const uint64_t from_a = low7 + kOnes * (0x80 - 'A');
+    const uint64_t past_z = low7 + kOnes * (0x80 - 'Z' - 1);
+    const uint64_t upper = from_a & ~past_z & ~w & kHighs;
+    w |= upper >> 2;  // 0x80 >> 2 == 'a' - 'A'
+    std::memcpy(p + i, &w, 8);
+  }
+  for (; i < n; ++i) {
+    if (p[i] >= 'A' && p[i] <= 'Z') p[i] = static_cast<char>(p[i] + ('a' - 'A'));
+  }
+}
+
+}  // namespace
 
 void Request::AddHeader(std::string_view name, std::string_view value) {
   if (header_spans_.empty()) {
@@ -21,10 +49,7 @@ void Request::AddHeader(std::string_view name, std::string_view value) {
   span.name_at = static_cast<uint32_t>(header_text_.size());
   span.name_len = static_cast<uint32_t>(name.size());
   header_text_.append(name);
-  for (size_t i = span.name_at; i < header_text_.size(); ++i) {
-    char& c = header_text_[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-  }
+  LowerAscii(header_text_.data() + span.name_at, name.size());
   span.value_at = static_cast<uint32_t>(header_text_.size());
   span.value_len = static_cast<uint32_t>(value.size());
   header_text_.append(value);
@@ -67,11 +92,6 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-// A byte repeated over a word, and the top bit of each byte: words of eight
-// bytes are checked at once.
-constexpr uint64_t kOnes = 0x0101010101010101ull;
-constexpr uint64_t kHighs = 0x8080808080808080ull;
-
 // The bytes ParsePlainRequest accepts where, as classes of a table.
 enum : uint8_t {
   kTokenChar = 1,   // tchar (RFC 9110): a method, a header's name
@@ -92,23 +112,28 @@ constexpr std::array<uint8_t, 256> kCharClasses = [] {
 
 bool Is(char c, uint8_t cls) { return (kCharClasses[static_cast<unsigned char>(c)] & cls) != 0; }
 
-// Whether every byte of [p, p + n) is of class `cls`, whose bytes are all
-// at or above `lowest` and below 0x7F: eight bytes at a time, each word
-// with no byte below `lowest`, at 0x7F or above looked at no further.
-bool AllOf(const char* p, size_t n, uint8_t cls, uint8_t lowest) {
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
+// Where the first `stop` is in [p, end), if every byte before it is of class
+// `cls`, whose bytes are all at or above `lowest` and below 0x7F; nullptr if
+// there is no `stop` or a byte before it is not of the class. Eight bytes
+// at a time: a word with no byte below `lowest` (so no `stop`, which is
+// below it), at 0x7F or above is looked at no further.
+const char* EndOf(const char* p, const char* end, char stop, uint8_t cls, uint8_t lowest) {
+  auto one = [&](const char* at) -> int {  // 1: go on, 0: `stop`, -1: refused
+    if (*at == stop) return 0;
+    return Is(*at, cls) ? 1 : -1;
+  };
+  for (; end - p >= 8; p += 8) {
     uint64_t w;
-    std::memcpy(&w, p + i, 8);
+    std::memcpy(&w, p, 8);
     if (((w | (w - kOnes * lowest) | (w + kOnes)) & kHighs) == 0) continue;
-    for (size_t j = i; j < i + 8; ++j) {
-      if (!Is(p[j], cls)) return false;
+    for (const char* at = p; at < p + 8; ++at) {
+      if (int go = one(at); go <= 0) return go == 0 ? at : nullptr;
     }
   }
-  for (; i < n; ++i) {
-    if (!Is(p[i], cls)) return false;
+  for (; p < end; ++p) {
+    if (int go = one(p); go <= 0) return go == 0 ? p : nullptr;
   }
-  return true;
+  return nullptr;
 }
 
 // The Connection header's options, if it is a plain list of tokens
@@ -147,9 +172,8 @@ std::optional<PlainRequest> ParsePlainRequest(std::string_view in, size_t header
   if (p == begin || p == end || *p != ' ') return std::nullopt;
   const std::string_view method(begin, static_cast<size_t>(p - begin));
   const char* const target_at = ++p;
-  p = static_cast<const char*>(std::memchr(p, ' ', static_cast<size_t>(end - p)));
+  p = EndOf(p, end, ' ', kTargetChar, 0x21);
   if (p == nullptr || p == target_at) return std::nullopt;
-  if (!AllOf(target_at, static_cast<size_t>(p - target_at), kTargetChar, 0x21)) return std::nullopt;
   const std::string_view target(target_at, static_cast<size_t>(p - target_at));
   ++p;
   if (end - p < 10 || std::memcmp(p, "HTTP/1.", 7) != 0 || (p[7] != '0' && p[7] != '1') ||
@@ -175,10 +199,9 @@ std::optional<PlainRequest> ParsePlainRequest(std::string_view in, size_t header
     ++p;
     while (p < end && (*p == ' ' || *p == '\t')) ++p;
     const char* const value_at = p;
-    p = static_cast<const char*>(std::memchr(p, '\r', static_cast<size_t>(end - p)));
-    if (p == nullptr || end - p < 2 || p[1] != '\n') return std::nullopt;
     // (A tab, below 0x20, sends its word to the byte-by-byte check.)
-    if (!AllOf(value_at, static_cast<size_t>(p - value_at), kValueChar, 0x20)) return std::nullopt;
+    p = EndOf(p, end, '\r', kValueChar, 0x20);
+    if (p == nullptr || end - p < 2 || p[1] != '\n') return std::nullopt;
     const char* value_end = p;
     while (value_end > value_at && (value_end[-1] == ' ' || value_end[-1] == '\t')) --value_end;
     const std::string_view value(value_at, static_cast<size_t>(value_end - value_at));
