@@ -9,21 +9,23 @@ namespace {
 
 constexpr uint8_t kFormatVersion = 3;
 
+// Writes an encoding into room made for it beforehand (see Bound).
 class Writer {
  public:
-  explicit Writer(std::string& out) : out_(out) {}
-  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  explicit Writer(char* at) : at_(at) {}
+  void U8(uint8_t v) { *at_++ = static_cast<char>(v); }
   void Varint(uint64_t v) {
     while (v >= 0x80) {
-      out_.push_back(static_cast<char>((v & 0x7f) | 0x80));
+      *at_++ = static_cast<char>((v & 0x7f) | 0x80);
       v >>= 7;
     }
-    out_.push_back(static_cast<char>(v));
+    *at_++ = static_cast<char>(v);
   }
   void I64(int64_t v) { Varint(static_cast<uint64_t>(v)); }
   void Str(std::string_view s) {
     Varint(s.size());
-    out_.append(s);
+    if (!s.empty()) std::memcpy(at_, s.data(), s.size());
+    at_ += s.size();
   }
   void Pairs(const std::vector<std::pair<std::string, std::string>>& pairs) {
     Varint(pairs.size());
@@ -36,9 +38,32 @@ class Writer {
     Varint(list.size());
     for (const auto& s : list) Str(s);
   }
+  char* at() const { return at_; }
 
  private:
-  std::string& out_;
+  char* at_;
+};
+
+// Counts the most bytes a Writer can write for the same calls.
+class Bound {
+ public:
+  static constexpr size_t kMaxVarint = 10;
+  void U8(uint8_t) { ++bytes_; }
+  void Varint(uint64_t) { bytes_ += kMaxVarint; }
+  void I64(int64_t) { bytes_ += kMaxVarint; }
+  void Str(std::string_view s) { bytes_ += kMaxVarint + s.size(); }
+  void Pairs(const std::vector<std::pair<std::string, std::string>>& pairs) {
+    bytes_ += kMaxVarint;
+    for (const auto& [k, v] : pairs) bytes_ += 2 * kMaxVarint + k.size() + v.size();
+  }
+  void List(const std::vector<std::string>& list) {
+    bytes_ += kMaxVarint;
+    for (const auto& s : list) bytes_ += kMaxVarint + s.size();
+  }
+  size_t bytes() const { return bytes_; }
+
+ private:
+  size_t bytes_ = 0;
 };
 
 class Reader {
@@ -126,15 +151,11 @@ std::string_view EventSourceName(EventSource source) {
   return "unknown";
 }
 
-std::string EncodeEvent(const Event& e) {
-  std::string out;
-  out.reserve(256 + e.url.size() + e.title.size() + e.user_agent.size());
-  AppendEncodedEvent(e, out);
-  return out;
-}
+namespace {
 
-void AppendEncodedEvent(const Event& e, std::string& out) {
-  Writer w(out);
+// The encoding's every field, in order, to a Writer or a Bound.
+template <typename Sink>
+void EncodeTo(const Event& e, Sink& w) {
   w.U8(kFormatVersion);
   w.Str(e.id);
   w.I64(e.workspace_id);
@@ -158,6 +179,25 @@ void AppendEncodedEvent(const Event& e, std::string& out) {
   w.Str(e.user_id);
   w.Str(e.properties_json);
   w.U8(static_cast<uint8_t>((e.replace_fields ? 1 : 0) | (e.overwrite_blank ? 2 : 0)));
+}
+
+}  // namespace
+
+std::string EncodeEvent(const Event& e) {
+  std::string out;
+  AppendEncodedEvent(e, out);
+  return out;
+}
+
+// Room for the longest encoding first, then one pass of plain stores.
+void AppendEncodedEvent(const Event& e, std::string& out) {
+  Bound bound;
+  EncodeTo(e, bound);
+  const size_t start = out.size();
+  out.resize(start + bound.bytes());
+  Writer w(out.data() + start);
+  EncodeTo(e, w);
+  out.resize(static_cast<size_t>(w.at() - out.data()));
 }
 
 absl::StatusOr<Event> DecodeEvent(std::string_view bytes) {

@@ -1,5 +1,7 @@
 #include "spoor/common/event.h"
 
+#include <limits>
+
 #include "gtest/gtest.h"
 
 namespace spoor {
@@ -40,6 +42,27 @@ TEST(EventCodec, RoundTrips) {
   EXPECT_EQ(d->tags_add, e.tags_add);
   EXPECT_EQ(d->tags_remove, e.tags_remove);
   EXPECT_EQ(d->properties, e.properties);
+  EXPECT_EQ(d->user_agent, e.user_agent);
+}
+
+// Numbers at their longest (ten-byte varints), appended after bytes already
+// there: those are kept, and the event reads back whole.
+TEST(EventCodec, AppendsLongestNumbersAfterWhatIsThere) {
+  Event e = Sample();
+  e.workspace_id = -1;
+  e.client_time_us = std::numeric_limits<int64_t>::min();
+  e.contact_id = std::numeric_limits<uint64_t>::max();
+  e.spare_contact_id = std::numeric_limits<uint64_t>::max();
+  std::string out = "kept";
+  AppendEncodedEvent(e, out);
+  ASSERT_EQ(out.substr(0, 4), "kept");
+  EXPECT_EQ(out.substr(4), EncodeEvent(e));
+  auto d = DecodeEvent(std::string_view(out).substr(4));
+  ASSERT_TRUE(d.ok()) << d.status();
+  EXPECT_EQ(d->workspace_id, -1);
+  EXPECT_EQ(d->client_time_us, std::numeric_limits<int64_t>::min());
+  EXPECT_EQ(d->contact_id, std::numeric_limits<uint64_t>::max());
+  EXPECT_EQ(d->spare_contact_id, std::numeric_limits<uint64_t>::max());
   EXPECT_EQ(d->user_agent, e.user_agent);
 }
 
