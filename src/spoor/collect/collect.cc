@@ -582,37 +582,34 @@ HitOutcome Collector::Handle(Endpoint endpoint, const HitRequest& request,
     out.problem = s;
     return out;
   }
-  const bool new_device = out.new_device;
-  Event e;
+  // A known device's /mtc makes no event.
+  if (endpoint == Endpoint::kMtcContact && !out.new_device) return out;
+  // Built where it is handed over; taken back if the request turns out
+  // to be a problem.
+  Event& e = out.event.emplace();
   e.workspace_id = ws.id;
   e.received_at_us = clock_.NowMicros();
   e.contact_id = out.contact_id;
   e.device_id = out.device_id;
-  e.new_device = new_device;
+  e.new_device = out.new_device;
   if (endpoint == Endpoint::kMtcContact) {
-    if (!new_device) return out;
     e.type = EventType::kDeviceCreated;
     e.id = NewEventId(e.received_at_us);
     e.user_agent = TruncateUtf8(request.user_agent, 512);
-    out.event = std::move(e);
     return out;
   }
   e.type = EventType::kPageView;
   e.source = endpoint == Endpoint::kPixel ? EventSource::kPixel : EventSource::kJs;
-  if (absl::Status s = FillEvent(*params, request, ws, e); !s.ok()) {
-    out.problem = s;
-    return out;
+  absl::Status s = FillEvent(*params, request, ws, e);
+  if (s.ok()) {
+    s = FillCustomEvent(*params, e);
+    if (!s.ok()) counters_.Add("collect_rejected", "bad_custom_event");
   }
-  if (absl::Status s = FillCustomEvent(*params, e); !s.ok()) {
-    counters_.Add("collect_rejected", "bad_custom_event");
+  if (s.ok()) s = ReserveSpareContact(ws, e);
+  if (!s.ok()) {
+    out.event.reset();
     out.problem = s;
-    return out;
   }
-  if (absl::Status s = ReserveSpareContact(ws, e); !s.ok()) {
-    out.problem = s;
-    return out;
-  }
-  out.event = std::move(e);
   return out;
 }
 
