@@ -13,6 +13,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
 #include "spoor/common/strings.h"
+#include "spoor/common/words.h"
 
 namespace spoor {
 namespace {
@@ -66,12 +67,9 @@ struct DecodedBytes {
   bool nul = false;
 };
 
-// A byte repeated over a word, and the top bit of each byte.
-constexpr uint64_t kOnes = 0x0101010101010101ull;
-constexpr uint64_t kHighs = 0x8080808080808080ull;
-
-// Whether any byte of `v` is zero (exact as a whole, not per byte).
-constexpr uint64_t HasZeroByte(uint64_t v) { return (v - kOnes) & ~v & kHighs; }
+using words::HasZeroByte;
+using words::kHighs;
+using words::kOnes;
 
 // Decodes `in` from `i` into `to`, which has room for in.size() - i bytes,
 // up to its end or, when `kStops`, up to the first raw `stop_a` or `stop_b`

@@ -9,14 +9,13 @@
 
 #include "absl/strings/match.h"
 #include "spoor/common/strings.h"
+#include "spoor/common/words.h"
 
 namespace spoor::http {
 namespace {
 
-// A byte repeated over a word, and the top bit of each byte: words of eight
-// bytes are checked at once.
-constexpr uint64_t kOnes = 0x0101010101010101ull;
-constexpr uint64_t kHighs = 0x8080808080808080ull;
+using words::kHighs;
+using words::kOnes;
 
 // Lower-cases the ASCII letters of [p, p + n) in place, eight at a time.
 void LowerAscii(char* p, size_t n) {

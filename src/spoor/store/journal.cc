@@ -82,6 +82,15 @@ constexpr size_t kBlock = 4096;
 
 size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
+// Renames `from` to `to`. When it cannot, warns and removes `from`, so the
+// next try starts from nothing. Whether the file is now at `to`.
+bool RenameOrDrop(const std::string& from, const std::string& to) {
+  if (rename(from.c_str(), to.c_str()) == 0) return true;
+  spdlog::warn("journal: cannot rename {}: {}", from, std::strerror(errno));
+  unlink(from.c_str());
+  return false;
+}
+
 // Zeroes to write ahead of the records (see ZeroAhead), aligned for direct
 // writes too.
 alignas(kBlock) constexpr char kZeros[64 << 10] = {};
@@ -546,11 +555,7 @@ class Journal::Impl {
           // Renamed under the lock: once reusable_ is false, Release may put
           // the next released file at the same path.
           reusable_ = false;
-          reuse = rename(reusable_path_.c_str(), spare_path_.c_str()) == 0;
-          if (!reuse) {
-            spdlog::warn("journal: cannot rename {}: {}", reusable_path_, std::strerror(errno));
-            unlink(reusable_path_.c_str());
-          }
+          reuse = RenameOrDrop(reusable_path_, spare_path_);
         }
       }
       const uint64_t salt = NewSalt();
@@ -624,11 +629,7 @@ class Journal::Impl {
       spare_ready_ = false;
       spare_wanted_ = false;  // asked for this segment; its successor asks anew
       segment.salt = spare_salt_;
-      if (rename(spare_path_.c_str(), segment.path.c_str()) != 0) {
-        spdlog::warn("journal: cannot rename {}: {}", spare_path_, std::strerror(errno));
-        unlink(spare_path_.c_str());
-        return false;
-      }
+      if (!RenameOrDrop(spare_path_, segment.path)) return false;
     }
     segment.fd = open(segment.path.c_str(), O_RDWR | O_CLOEXEC);
     if (segment.fd < 0) {
